@@ -1,0 +1,201 @@
+"""The `twinning` command: a thin face over loaders/ and graph/.
+
+Exit codes: 0 success, 1 bad data (row errors, shape violations, a query the engine rejects), 2 usage or internal.
+"""
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
+
+FORMAT_NAMES = sorted({*RESULT_FORMATS, *GRAPH_FORMATS})
+
+
+def settings(**overrides) -> dict:
+    """Settings as the server sees them (defaults, TWINNING_* variables), with command-line overrides on top."""
+    from server import create_app
+
+    app = create_app({key.upper(): value for key, value in overrides.items() if value is not None})
+    return app.config
+
+
+def progress(message: str) -> None:
+    click.echo(f"twinning: {message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Build, serve and query the NetZeroCities twinning knowledge graph."""
+
+
+@main.command()
+@click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+              help="Store folder (default: TWINNING_STORE or instance/store).")
+def load(data_dir, store):
+    """Build a release from DATA_DIR (default: data/) and switch it in.
+
+    Every row error is printed as file:line: column: message; on any error nothing is written and the current
+    release keeps serving.
+    """
+    from graph.release import ShapeViolation, build_release, release_dataset
+    from loaders import FILES, DataError, load_all
+    from server import PROJECT
+
+    config = settings(store=store and str(store), data_dir=data_dir and str(data_dir))
+    data_dir = Path(config["DATA_DIR"])
+    progress(f"reading {data_dir}")
+    try:
+        facts = load_all(data_dir)
+    except DataError as error:
+        click.echo(str(error), err=True)
+        progress(f"{len(error.errors)} row error(s); nothing was written")
+        sys.exit(1)
+    dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
+    inputs = {name: (data_dir / name).read_bytes() for name in FILES}
+    try:
+        release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",
+                                progress=progress)
+    except ShapeViolation as error:
+        click.echo(str(error), err=True)
+        progress("the data violate the SHACL shapes; nothing was switched in")
+        sys.exit(1)
+    click.echo(json.dumps(release.info, indent=2))
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 5000).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+@click.option("--workers", type=int, help="HTTP worker processes (default 1).")
+@click.option("--threads", type=int, help="Threads per HTTP worker (default 8).")
+@click.option("--debug", is_flag=True, help="Flask's development server with reloader; never in production.")
+def serve(host, port, store, workers, threads, debug):
+    """Serve the current release: /sparql, named queries and the home page."""
+    from graph.release import current_release
+    from server import create_app
+
+    overrides = {"HOST": host, "PORT": port, "STORE": store and str(store), "SERVER_WORKERS": workers,
+                 "SERVER_THREADS": threads}
+    app = create_app({k: v for k, v in overrides.items() if v is not None})
+    config = app.config
+    if current_release(Path(config["STORE"])) is None:
+        progress(f"no release in {config['STORE']} yet: run `twinning load`; /sparql answers 503 until then")
+    if debug:
+        app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{config['HOST']}:{config['PORT']}")
+            self.cfg.set("workers", int(config["SERVER_WORKERS"]))
+            self.cfg.set("threads", int(config["SERVER_THREADS"]))
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", int(config["QUERY_TIMEOUT"]) + 30)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return app
+
+    progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql")
+    Gunicorn().run()
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--name", "-n", help="Run the named query queries/NAME.rq instead of TEXT.")
+@click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="A named query parameter (repeatable).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMAT_NAMES), help="Result format (default json, or "
+              "turtle for CONSTRUCT/DESCRIBE).")
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="File to write (default: stdout).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def query(text, name, param, fmt, output, store):
+    """Run a SPARQL query (TEXT, or - for stdin) or a named query on the current release."""
+    from graph.named import ParameterError
+    from graph.pool import QueryError, WorkerPool
+    from graph.release import current_release
+
+    config = settings(store=store and str(store))
+    substitutions = {}
+    if name:
+        from graph.named import load_named_queries
+        from server import PROJECT
+
+        named = load_named_queries(PROJECT / "queries").get(name)
+        if named is None:
+            raise click.UsageError(f"there is no named query {name!r}")
+        values = dict(item.partition("=")[::2] for item in param)
+        try:
+            substitutions = named.bind(values)
+        except ParameterError as error:
+            raise click.UsageError(str(error))
+        text = named.text
+    elif text in (None, "-"):
+        text = sys.stdin.read()
+    release = current_release(Path(config["STORE"]))
+    if release is None:
+        progress("no release yet: run `twinning load`")
+        sys.exit(2)
+    job = {"store": str(release.path), "query": text, "union": bool(config["UNION_DEFAULT_GRAPH"]),
+           "substitutions": substitutions,
+           "result_format": fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
+           "graph_format": fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None)}
+    pool = WorkerPool(1)
+    try:
+        answer = pool.run(job, float(config["QUERY_TIMEOUT"]))
+        for chunk in answer.body:
+            output.write(chunk)
+    except QueryError as error:
+        progress(error.message)
+        sys.exit(1)
+    finally:
+        pool.close()
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(sorted(SUFFIXES)), default="nq", show_default=True,
+              help="File format by suffix: ttl, nt, nq, trig, jsonld, rdf.")
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="File to write (default: stdout).")
+@click.option("--graph", "graph_iri", help="Export only this named graph.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def export(fmt, output, graph_iri, store):
+    """Write the current release (or one named graph) to a file or stdout."""
+    from graph.export import export as export_release
+    from graph.release import current_release
+
+    release = current_release(Path(settings(store=store and str(store))["STORE"]))
+    if release is None:
+        progress("no release yet: run `twinning load`")
+        sys.exit(2)
+    try:
+        export_release(release.path, SUFFIXES[fmt], output, graph_iri)
+    except ValueError as error:
+        progress(str(error))
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+def validate(data_dir):
+    """Check DATA_DIR's rows and the SHACL shapes without building; print the report."""
+    from graph.release import release_dataset, validate as shacl_validate
+    from loaders import DataError, load_all
+    from server import PROJECT
+
+    data_dir = Path(settings(data_dir=data_dir and str(data_dir))["DATA_DIR"])
+    try:
+        facts = load_all(data_dir)
+    except DataError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    conforms, report = shacl_validate(release_dataset(facts, PROJECT / "ontology" / "twinning.ttl"),
+                                      PROJECT / "ontology" / "shapes.ttl")
+    click.echo(report)
+    sys.exit(0 if conforms else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The store: release builds, read-only serving through query workers, export. The only code that imports pyoxigraph."""

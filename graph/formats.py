@@ -1,0 +1,39 @@
+"""Result and RDF serialization formats: their names, media types and pyoxigraph counterparts.
+
+The first entry of each table is the default when a client accepts anything.
+"""
+import pyoxigraph as ox
+
+# name -> (media type, other media types that mean the same, pyoxigraph format)
+RESULT_FORMATS = {
+    "json": ("application/sparql-results+json", ("application/json",), ox.QueryResultsFormat.JSON),
+    "xml": ("application/sparql-results+xml", ("application/xml", "text/xml"), ox.QueryResultsFormat.XML),
+    "csv": ("text/csv", (), ox.QueryResultsFormat.CSV),
+    "tsv": ("text/tab-separated-values", (), ox.QueryResultsFormat.TSV),
+}
+GRAPH_FORMATS = {
+    "turtle": ("text/turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE),
+    "ntriples": ("application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES),
+    "rdfxml": ("application/rdf+xml", (), ox.RdfFormat.RDF_XML),
+    "jsonld": ("application/ld+json", (), ox.RdfFormat.JSON_LD),
+    "nquads": ("application/n-quads", (), ox.RdfFormat.N_QUADS),
+    "trig": ("application/trig", (), ox.RdfFormat.TRIG),
+}
+# file suffix -> graph format name, for dumps and Linked Data pages
+SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "jsonld": "jsonld", "nq": "nquads", "trig": "trig"}
+DATASET_FORMATS = {"nquads", "trig"}
+
+
+def media_types(table: dict) -> list[tuple[str, str]]:
+    """(media type, format name) pairs of a table, main types first so that they win ties in negotiation."""
+    main = [(media, name) for name, (media, _, _) in table.items()]
+    aliases = [(alias, name) for name, (_, others, _) in table.items() for alias in others]
+    return main + aliases
+
+
+def format_name(table: dict, value: str) -> str | None:
+    """Resolve a `format` parameter, given as a name (json, turtle) or a media type, to a format name."""
+    value = value.strip().lower()
+    if value in table:
+        return value
+    return dict(media_types(table)).get(value)

@@ -1,0 +1,161 @@
+"""A supervised pool of query worker processes (see worker.py): deadlines, crash containment, streaming.
+
+A request borrows one worker, sends it a job and reads its frames. A query past its deadline gets its worker
+killed (the only way to stop pyoxigraph) and replaced; a worker that dies costs only the request it was serving.
+"""
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+class QueryError(Exception):
+    """A query that cannot be answered, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass
+class Answer:
+    """The head of a successful answer: the format the worker chose, and the body still to stream."""
+
+    format: str
+    graph: bool
+    body: Iterator[bytes]
+
+
+class Worker:
+    def __init__(self):
+        # A separate interpreter, not a fork: the parent may be threaded, and a fresh process holds no store handles.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graph.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
+        self.fd = self.process.stdout.fileno()
+        self.pending = bytearray()
+
+    def send(self, job: dict) -> None:
+        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+        self.process.stdin.flush()
+
+    def read_exact(self, size: int, deadline: float) -> bytes:
+        while len(self.pending) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(self.fd, max(size - len(self.pending), 1 << 16))
+            if not chunk:
+                raise EOFError
+            self.pending += chunk
+        data = bytes(self.pending[:size])
+        del self.pending[:size]
+        return data
+
+    def frame(self, deadline: float) -> tuple[bytes, bytes]:
+        head = self.read_exact(5, deadline)
+        return head[:1], self.read_exact(struct.unpack(">I", head[1:])[0], deadline)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+
+class WorkerPool:
+    def __init__(self, size: int):
+        self.size = size
+        self.idle: list[Worker] = []
+        self.lock = threading.Condition()
+        self.started = 0
+        self.restarts = 0
+
+    def _borrow(self, deadline: float) -> Worker:
+        with self.lock:
+            while not self.idle and self.started >= self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryError(503, "all query workers are busy; try again shortly", retry_after=1)
+                self.lock.wait(remaining)
+            if self.idle:
+                return self.idle.pop()
+            self.started += 1
+        try:
+            return Worker()
+        except OSError:
+            self._retire(None)
+            raise
+
+    def _give_back(self, worker: Worker) -> None:
+        with self.lock:
+            self.idle.append(worker)
+            self.lock.notify()
+
+    def _retire(self, worker: Worker | None) -> None:
+        """Kill a worker that timed out, crashed or was abandoned; a new one starts on the next borrow."""
+        if worker is not None:
+            worker.kill()
+        with self.lock:
+            self.started -= 1
+            self.restarts += 1
+            self.lock.notify()
+
+    def run(self, job: dict, timeout: float) -> Answer:
+        """Start a job; return the answer's head once the first bytes exist. Raises QueryError."""
+        deadline = time.monotonic() + timeout
+        worker = self._borrow(deadline)
+        try:
+            worker.send(job)
+            kind, payload = worker.frame(deadline)
+        except TimeoutError:
+            self._retire(worker)
+            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
+        except (EOFError, BrokenPipeError):
+            self._retire(worker)
+            raise QueryError(500, "the query engine aborted while evaluating this query; other queries are not "
+                                  "affected")
+        header = json.loads(payload)
+        if header["status"] != 200:
+            self._give_back(worker)
+            raise QueryError(header["status"], header["error"])
+        return Answer(header["format"], header["graph"], self._stream(worker, deadline, timeout))
+
+    def _stream(self, worker: Worker, deadline: float, timeout: float) -> Iterator[bytes]:
+        """Yield the data frames; a failure after the head was sent can only cut the response short."""
+        finished = False
+        try:
+            while True:
+                kind, payload = worker.frame(deadline)
+                if kind == b"D":
+                    yield payload
+                elif kind == b"Z":
+                    finished = True
+                    return
+                else:
+                    raise QueryError(500, payload.decode(errors="replace"))
+        except TimeoutError:
+            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s")
+        except EOFError:
+            raise QueryError(500, "the query engine aborted while streaming this result")
+        finally:
+            # A worker is reused only after a clean end; otherwise (error, client gone) its state is unknown.
+            self._give_back(worker) if finished else self._retire(worker)
+
+    def close(self) -> None:
+        with self.lock:
+            workers, self.idle = self.idle, []
+        for worker in workers:
+            worker.kill()

@@ -1,0 +1,148 @@
+"""Releases: build the whole graph into a new on-disk store, check it, then switch it in atomically.
+
+Layout of a store folder:
+    releases/<release id>/        one pyoxigraph store per release, never changed once switched in
+    releases/<release id>/release.json   what the release holds and how it was made
+    current -> releases/<id>      symlink; replaced with an atomic rename, so readers see the old or the new release
+A build works in releases/<id>.partial and is renamed only when complete, so a killed build leaves the current
+release serving and at worst a .partial folder, which the next build removes.
+"""
+import datetime
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+KEEP_RELEASES = 3  # old releases stay a while: a worker may still be answering from one
+
+
+class ShapeViolation(Exception):
+    """The release does not conform to the SHACL shapes; carries the report text."""
+
+
+@dataclass(frozen=True)
+class Release:
+    id: str
+    path: Path
+    info: dict
+
+
+def software_version() -> str:
+    try:
+        return metadata.version("nzc-twinning")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
+    """The facts plus the ontology in a graph of its own (the ontology IRI), as a release holds them."""
+    ontology_graph = Graph().parse(ontology, format="turtle")
+    dataset = Dataset()
+    for quad in facts.quads():
+        dataset.add(quad)
+    iri = URIRef("https://w3id.org/nzc-twinning/ontology")
+    for triple in ontology_graph:
+        dataset.add((*triple, iri))
+    return dataset
+
+
+def validate(dataset: Dataset, shapes: Path) -> tuple[bool, str]:
+    """Check the union of all graphs against the SHACL shapes; return (conforms, report text)."""
+    from pyshacl import validate as shacl_validate
+
+    union = Graph()
+    for s, p, o, _ in dataset.quads():
+        union.add((s, p, o))
+    conforms, _, text = shacl_validate(union, shacl_graph=str(shapes), shacl_graph_format="turtle",
+                                       inference="none", advanced=True)
+    return conforms, text
+
+
+def canonical_nquads(dataset: Dataset) -> bytes:
+    """The dataset as sorted N-Quads: the same facts always give the same bytes (and the same release digest)."""
+    text = dataset.serialize(format="nquads")
+    return ("\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n").encode("utf-8")
+
+
+def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print) -> Release:
+    """Validate, write and switch in a new release. Raises ShapeViolation; the current release is then untouched."""
+    root = Path(root)
+    progress("checking the SHACL shapes")
+    conforms, report = validate(dataset, shapes)
+    if not conforms:
+        raise ShapeViolation(report)
+
+    nquads = canonical_nquads(dataset)
+    digest = hashlib.sha256(nquads).hexdigest()
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    release_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
+    releases = root / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    for leftover in releases.glob("*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+    partial = releases / f"{release_id}.partial"
+    quads = nquads.count(b"\n")
+    progress(f"writing {quads} quads to a new store")
+    store = ox.Store(str(partial))
+    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    graphs = sum(1 for _ in store.named_graphs())
+    del store
+    info = {
+        "id": release_id,
+        "created": now.isoformat(),
+        "quads": quads,
+        "graphs": graphs,
+        "sha256": digest,
+        "software": software_version(),
+        "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
+    }
+    (partial / "release.json").write_text(json.dumps(info, indent=2) + "\n")
+    final = releases / release_id
+    os.rename(partial, final)
+    switch_to(root, final)
+    progress(f"release {release_id} is now current")
+    prune(root)
+    return Release(release_id, final, info)
+
+
+def switch_to(root: Path, release_path: Path) -> None:
+    """Point `current` at a release in one atomic rename."""
+    link = root / "current"
+    tmp = root / "current.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(release_path, root), tmp)
+    os.replace(tmp, link)
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # make the switch durable before we report it
+    finally:
+        os.close(fd)
+
+
+def prune(root: Path) -> None:
+    current = current_release(root)
+    finished = sorted(p for p in (root / "releases").iterdir() if p.is_dir() and not p.name.endswith(".partial"))
+    for old in finished[:-KEEP_RELEASES]:
+        if current is None or old != current.path:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_release(root: Path) -> Release | None:
+    """The release `current` points at, or None if no release was ever built."""
+    link = Path(root) / "current"
+    try:
+        target = (Path(root) / os.readlink(link)).resolve()
+        info = json.loads((target / "release.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return Release(info["id"], target, info)

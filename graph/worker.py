@@ -1,0 +1,139 @@
+"""A query worker process: runs one SPARQL query at a time on a read-only store and streams the serialized result.
+
+Running queries in a separate process is how the server stops them (pyoxigraph has no timeout: the process is
+killed) and how it survives queries that abort the engine (see ../shared/regressions/). The query is evaluated and
+its results serialized on this process's only thread, as pyoxigraph requires.
+
+Protocol on stdin/stdout: the parent writes one JSON job per line; the worker answers with frames, each a kind byte,
+a 4-byte big-endian length and a payload. First a header (H, JSON: {"status": 200, "format": name} or
+{"status": 4xx/5xx, "error": message}), then, after a 200 header only, data (D) frames and an end (Z) frame, or an
+error (E) frame when serialization fails after the header went out. The header is held back until the first data frame is ready, so a
+query that crashes the engine during evaluation fails before the client is told anything.
+"""
+import json
+import os
+import struct
+import sys
+
+import pyoxigraph as ox
+
+from .formats import GRAPH_FORMATS, RESULT_FORMATS
+
+CHUNK = 64 * 1024
+
+
+class FrameWriter:
+    """A binary file-like object that sends what pyoxigraph writes as frames, the header first."""
+
+    def __init__(self, out, header: dict):
+        self.out = out
+        self.header = header
+        self.buffer = bytearray()
+
+    def _frame(self, kind: bytes, payload: bytes) -> None:
+        self.out.write(kind + struct.pack(">I", len(payload)))
+        self.out.write(payload)
+
+    def _send_header(self) -> None:
+        if self.header is not None:
+            self._frame(b"H", json.dumps(self.header).encode())
+            self.header = None
+
+    def write(self, data) -> int:
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self._send_header()
+            self._frame(b"D", bytes(self.buffer))
+            self.buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._send_header()
+        if self.buffer:
+            self._frame(b"D", bytes(self.buffer))
+            self.buffer.clear()
+        self._frame(b"Z", b"")
+        self.out.flush()
+
+    def fail(self, status: int, message: str) -> None:
+        """Report an error: as the header if none went out yet, else as an error frame that ends the stream."""
+        if self.header is not None:  # an error header is the whole answer
+            self.header = None
+            self._frame(b"H", json.dumps({"status": status, "error": message}).encode())
+        else:
+            self._frame(b"E", message.encode())
+        self.out.flush()
+
+
+def send_error(out, status: int, message: str) -> None:
+    FrameWriter(out, {}).fail(status, message)
+
+
+def run_job(store: ox.Store, job: dict, out) -> None:
+    """Evaluate one job and write its frames."""
+    options = {"use_default_graph_as_union": job.get("union", True)}
+    if job.get("default_graphs") or job.get("named_graphs"):
+        options = {
+            "default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])] or [ox.DefaultGraph()],
+            "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])],
+        }
+    if job.get("substitutions"):
+        options["substitutions"] = {ox.Variable(name): term_from_json(term)
+                                    for name, term in job["substitutions"].items()}
+    try:
+        result = store.query(job["query"], base_iri=job.get("base_iri"), **options)
+    except SyntaxError as error:
+        return send_error(out, 400, f"SPARQL syntax error: {error}")
+    except ValueError as error:
+        return send_error(out, 400, str(error))
+    is_graph = isinstance(result, ox.QueryTriples)
+    name = job["graph_format"] if is_graph else job["result_format"]
+    if name is None:
+        kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if is_graph else "query results (SELECT or ASK)"
+        return send_error(out, 406, f"none of the accepted media types can hold {kind}")
+    table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
+    writer = FrameWriter(out, {"status": 200, "format": name, "graph": is_graph})
+    try:
+        result.serialize(writer, table[name][2])
+    except (OSError, ValueError, TypeError) as error:
+        return writer.fail(500, f"the query failed during evaluation: {error}")
+    writer.close()
+
+
+def term_from_json(term: dict):
+    """A pyoxigraph term from its SPARQL JSON results form (the shape the server sends bound parameters in)."""
+    if term["type"] == "uri":
+        return ox.NamedNode(term["value"])
+    if "xml:lang" in term:
+        return ox.Literal(term["value"], language=term["xml:lang"])
+    if "datatype" in term:
+        return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
+    return ox.Literal(term["value"])
+
+
+def main() -> None:
+    jobs = sys.stdin
+    out = os.fdopen(sys.stdout.fileno(), "wb", closefd=False)
+    sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
+    stores: dict[str, ox.Store] = {}
+    for line in jobs:
+        job = json.loads(line)
+        path = job["store"]
+        if path not in stores:
+            stores.clear()  # a new release: drop the old one
+            try:
+                stores[path] = ox.Store.read_only(path)
+            except OSError as error:
+                send_error(out, 503, f"the store cannot be opened: {error}")
+                continue
+        try:
+            run_job(stores[path], job, out)
+        except OSError as error:
+            send_error(out, 500, f"the store failed while answering: {error}")
+
+
+if __name__ == "__main__":
+    main()

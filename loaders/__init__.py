@@ -1,0 +1,43 @@
+"""Fact files (CSV) to RDF: one module per file, each a pure function from a path to an rdflib Dataset.
+
+Loaders validate every row and never touch a store. `load_all` runs them all and raises one DataError holding every
+row error of every file, so a user fixes a whole data set in one pass.
+"""
+from pathlib import Path
+
+from rdflib import Dataset
+
+from . import cities, exchange_activities, mission_cities, pilots, programme_facts, sources, twin_cities
+from .known import read_known
+from .table import DataError, RowError
+
+__all__ = ["DataError", "RowError", "load_all", "FILES"]
+
+FILES = ["sources.csv", "cities.csv", "mission_cities.csv", "pilots.csv", "twin_cities.csv",
+         "programme_facts.csv", "exchange_activities.csv"]
+
+
+def load_all(data_dir: Path) -> Dataset:
+    """Load every fact file of `data_dir` into one Dataset. Raises DataError listing all row errors."""
+    data_dir = Path(data_dir)
+    known = read_known(data_dir)
+    steps = [
+        lambda: sources.load(data_dir / "sources.csv"),
+        lambda: cities.load(data_dir / "cities.csv"),
+        lambda: mission_cities.load(data_dir / "mission_cities.csv", known),
+        lambda: pilots.load(data_dir / "pilots.csv", known),
+        lambda: twin_cities.load(data_dir / "twin_cities.csv", known),
+        lambda: programme_facts.load(data_dir / "programme_facts.csv", known),
+        lambda: exchange_activities.load(data_dir / "exchange_activities.csv", known),
+    ]
+    result = Dataset()
+    errors: list[RowError] = []
+    for step in steps:
+        try:
+            for quad in step().quads():
+                result.add(quad)
+        except DataError as error:
+            errors += error.errors
+    if errors:
+        raise DataError(errors)
+    return result
