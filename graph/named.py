@@ -17,7 +17,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Types whose values may be given as a stable id instead of a full IRI: the id's IRI segment.
 ID_TYPES = {"city": "city", "pilot": "pilot", "twin": "twin", "cohort": "cohort"}
-PARAM_TYPES = {"iri", "string", "integer", "decimal", "date", "gYear", "boolean", *ID_TYPES}
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+PARAM_TYPES = {"iri", "string", "integer", "decimal", "date", "gYear", "boolean", "country", *ID_TYPES}
 
 
 class NamedQueryError(Exception):
@@ -47,6 +48,12 @@ class Parameter:
                 return {"type": "uri", "value": str(entity_iri(ID_TYPES[self.type], value))}
             if not value.startswith("https://w3id.org/nzc-twinning/id/" + ID_TYPES[self.type] + "/"):
                 raise ParameterError(self.name, f"{value!r} is neither a {self.type} id nor a {self.type} IRI")
+            return {"type": "uri", "value": value}
+        if self.type == "country":
+            if re.fullmatch(r"[A-Z]{3}", value):
+                return {"type": "uri", "value": COUNTRY + value}
+            if not re.fullmatch(re.escape(COUNTRY) + "[A-Z]{3}", value):
+                raise ParameterError(self.name, f"{value!r} is neither a three-letter country code nor its IRI")
             return {"type": "uri", "value": value}
         if self.type == "iri":
             if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):

@@ -79,6 +79,7 @@ class WorkerPool:
     def __init__(self, size: int):
         self.size = size
         self.idle: list[Worker] = []
+        self.busy: set[Worker] = set()
         self.lock = threading.Condition()
         self.started = 0
         self.restarts = 0
@@ -91,16 +92,22 @@ class WorkerPool:
                     raise QueryError(503, "all query workers are busy; try again shortly", retry_after=1)
                 self.lock.wait(remaining)
             if self.idle:
-                return self.idle.pop()
+                worker = self.idle.pop()
+                self.busy.add(worker)
+                return worker
             self.started += 1
         try:
-            return Worker()
+            worker = Worker()
         except OSError:
             self._retire(None)
             raise
+        with self.lock:
+            self.busy.add(worker)
+        return worker
 
     def _give_back(self, worker: Worker) -> None:
         with self.lock:
+            self.busy.discard(worker)
             self.idle.append(worker)
             self.lock.notify()
 
@@ -109,6 +116,7 @@ class WorkerPool:
         if worker is not None:
             worker.kill()
         with self.lock:
+            self.busy.discard(worker)
             self.started -= 1
             self.restarts += 1
             self.lock.notify()

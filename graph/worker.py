@@ -87,7 +87,7 @@ def run_job(store: ox.Store, job: dict, out) -> None:
         result = store.query(job["query"], base_iri=job.get("base_iri"), **options)
     except SyntaxError as error:
         return send_error(out, 400, f"SPARQL syntax error: {error}")
-    except ValueError as error:
+    except (ValueError, RuntimeError) as error:  # e.g. a substituted variable that the query does not project
         return send_error(out, 400, str(error))
     is_graph = isinstance(result, ox.QueryTriples)
     name = job["graph_format"] if is_graph else job["result_format"]
