@@ -146,6 +146,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     job = {
         "store": str(release.path),
         "query": query,
+        "base_iri": request.base_url,  # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
         "union": bool(app.config["UNION_DEFAULT_GRAPH"]),
         "default_graphs": list(default_graphs),
         "named_graphs": list(named_graphs),
