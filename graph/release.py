@@ -80,10 +80,11 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
 
     nquads = canonical_nquads(dataset)
     digest = hashlib.sha256(nquads).hexdigest()
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    release_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
+    now = datetime.datetime.now(datetime.timezone.utc)
     releases = root / "releases"
     releases.mkdir(parents=True, exist_ok=True)
+    # Build time to the microsecond, so ids sort by age and the same data rebuilt gets a new id.
+    release_id = f"{now:%Y%m%dT%H%M%S%f}Z-{digest[:8]}"
     for leftover in releases.glob("*.partial"):
         shutil.rmtree(leftover, ignore_errors=True)
 

@@ -1,0 +1,106 @@
+"""The real server (`twinning serve`, gunicorn) on a loopback port, asked by the clients researchers use."""
+import csv
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from server import PROJECT
+
+from .conftest import build, start_server, stop_server
+from .test_loaders import line_of, rewrite
+
+pytestmark = pytest.mark.live
+
+CITY = "https://w3id.org/nzc-twinning/id/city/"
+# Only the contract terms of DESIGN.md section 3.
+PAIRED_PILOT_CITIES = """
+PREFIX tw: <https://w3id.org/nzc-twinning/ontology#>
+SELECT DISTINCT ?leadCity ?cohortNumber WHERE {
+  ?twin a tw:Twin ; tw:twinCity <%s> ; tw:cohort ?cohort ; tw:pairedWith ?pilot .
+  ?cohort tw:cohortNumber ?cohortNumber .
+  ?pilot a tw:Pilot ; tw:ledBy ?leadCity .
+}"""
+
+
+def wrapper(base: str, query: str, fmt) -> SPARQLWrapper:
+    client = SPARQLWrapper(base + "/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    return client
+
+
+@pytest.mark.parametrize("twin, lead", [("lund", "leuven"), ("lulea", "umea")])
+def test_sparqlwrapper_contract_pairing(live_server, twin, lead):
+    result = wrapper(live_server, PAIRED_PILOT_CITIES % (CITY + twin), JSON).queryAndConvert()
+    rows = {(b["leadCity"]["value"], b["cohortNumber"]["value"]) for b in result["results"]["bindings"]}
+    assert rows == {(CITY + lead, "1")}
+
+
+def test_sparqlwrapper_xml(live_server):
+    document = wrapper(live_server, PAIRED_PILOT_CITIES % (CITY + "lund"), XML).queryAndConvert()
+    uris = [node.firstChild.data for node in document.getElementsByTagName("uri")]
+    assert uris == [CITY + "leuven"]
+
+
+@pytest.mark.parametrize("fmt, separator", [(CSV, ","), (TSV, "\t")])
+def test_sparqlwrapper_csv_tsv(live_server, fmt, separator):
+    text = wrapper(live_server, PAIRED_PILOT_CITIES % (CITY + "lulea"), fmt).queryAndConvert().decode()
+    lines = text.strip().splitlines()
+    assert len(lines) == 2
+    assert (CITY + "umea") in lines[1] and separator in lines[1]
+
+
+def test_sparqlwrapper_construct_into_rdflib(live_server):
+    query = ("PREFIX tw: <https://w3id.org/nzc-twinning/ontology#> CONSTRUCT { ?twin tw:pairedWith ?pilot } "
+             "WHERE { ?twin tw:pairedWith ?pilot }")
+    graph = wrapper(live_server, query, TURTLE).queryAndConvert()
+    if isinstance(graph, bytes):
+        graph = Graph().parse(data=graph.decode(), format="turtle")
+    assert (URIRef("https://w3id.org/nzc-twinning/id/twin/lund"),
+            URIRef("https://w3id.org/nzc-twinning/ontology#pairedWith"),
+            URIRef("https://w3id.org/nzc-twinning/id/pilot/leuven-c1")) in graph
+    with (PROJECT / "data" / "twin_cities.csv").open(encoding="utf-8") as file:
+        paired = sum(1 for row in csv.DictReader(file) if row["paired_pilot_id"])
+    assert len(graph) == paired
+
+
+def test_sparqlwrapper_bad_query_raises_query_bad_formed(live_server):
+    with pytest.raises(QueryBadFormed):
+        wrapper(live_server, "SELECT ?x WHERE { ?x", JSON).queryAndConvert()
+
+
+def test_rdflib_sparqlstore(live_server):
+    store = SPARQLStore(live_server + "/sparql", returnFormat="json")
+    graph = Graph(store=store)
+    result = graph.query(PAIRED_PILOT_CITIES % (CITY + "lund"))
+    assert [(str(row.leadCity), int(row.cohortNumber)) for row in result] == [(CITY + "leuven", 1)]
+
+
+def test_load_bad_row_keeps_previous_release_serving(tmp_path, data_copy):
+    store = tmp_path / "store"
+    build(PROJECT / "data", store)
+    process, base = start_server(store)
+    try:
+        def release_and_count():
+            url = base + "/sparql?query=" + urllib.request.quote("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"})) as response:
+                return response.headers["X-Twinning-Release"], response.read().decode().split()[1]
+
+        before = release_and_count()
+        path = data_copy / "twin_cities.csv"
+        line = line_of(path, "twin_city_id", "lund")
+        rewrite(path, line, "paired_pilot_id", "no-such-pilot")
+        load = subprocess.run([sys.executable, "-m", "cli", "load", str(data_copy), "--store", str(store)],
+                              cwd=PROJECT, capture_output=True, text=True)
+        assert load.returncode == 1
+        assert f"{path}:{line}: paired_pilot_id: unknown pilot 'no-such-pilot'" in load.stderr
+        assert release_and_count() == before
+        assert sorted(p.name for p in (store / "releases").iterdir()) == [before[0]]
+    finally:
+        stop_server(process)

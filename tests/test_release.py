@@ -1,0 +1,81 @@
+"""Release builds: SHACL gate, atomic switch, pruning, and what a killed build leaves behind."""
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from graph.release import ShapeViolation, build_release, current_release, release_dataset, validate
+from loaders import load_all
+from loaders.terms import TW
+
+from .conftest import ONTOLOGY, SHAPES
+from .test_loaders import MINI
+
+
+def facts() -> Dataset:
+    return release_dataset(load_all(MINI), ONTOLOGY)
+
+
+def test_build_release_layout(tmp_path):
+    release = build_release(facts(), tmp_path, {"x.csv": b"x"}, SHAPES, progress=lambda m: None)
+    assert (tmp_path / "current").is_symlink()
+    assert current_release(tmp_path) == release
+    assert (release.path / "release.json").exists()
+    assert release.info["inputs"]["x.csv"] == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+
+
+def test_build_release_same_facts_same_digest(tmp_path):
+    first = build_release(facts(), tmp_path / "a", {}, SHAPES, progress=lambda m: None)
+    second = build_release(facts(), tmp_path / "b", {}, SHAPES, progress=lambda m: None)
+    assert first.info["sha256"] == second.info["sha256"]
+
+
+def test_build_release_shape_violation_keeps_current(tmp_path):
+    good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    bad = facts()
+    twin = URIRef("https://w3id.org/nzc-twinning/id/twin/lund")
+    graph = URIRef("https://w3id.org/nzc-twinning/id/source/test")
+    bad.add((twin, TW.twinCity, URIRef("https://w3id.org/nzc-twinning/id/city/lulea"), graph))
+    with pytest.raises(ShapeViolation, match="twinCity"):
+        build_release(bad, tmp_path, {}, SHAPES, progress=lambda m: None)
+    assert current_release(tmp_path) == good
+    assert [p.name for p in (tmp_path / "releases").iterdir()] == [good.id]
+
+
+@pytest.mark.parametrize("triple, path", [
+    ((URIRef("https://w3id.org/nzc-twinning/id/city/x"), RDF.type, TW.City), "label"),
+    ((URIRef("https://w3id.org/nzc-twinning/id/pilot/leuven-c1"), TW.cohort,
+      URIRef("https://w3id.org/nzc-twinning/id/cohort/pilot-cohort-2")), "cohort"),
+    ((URIRef("https://w3id.org/nzc-twinning/id/city/lund"), TW.country, Literal("SE")), "country"),
+])
+def test_validate_catches_violations(triple, path):
+    dataset = facts()
+    dataset.add((*triple, URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    if triple[2] == TW.City:
+        dataset.add((triple[0], TW.country, URIRef("http://publications.europa.eu/resource/authority/country/SWE"),
+                     URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    conforms, report = validate(dataset, SHAPES)
+    assert not conforms
+    assert path in report
+
+
+def test_validate_real_data_conforms():
+    from pathlib import Path
+    conforms, report = validate(release_dataset(load_all(Path(__file__).parent.parent / "data"), ONTOLOGY), SHAPES)
+    assert conforms, report
+
+
+def test_killed_build_leaves_partial_that_next_build_removes(tmp_path):
+    good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    partial = tmp_path / "releases" / "20990101T000000Z-deadbeef.partial"
+    partial.mkdir()
+    (partial / "junk").write_text("half a store")
+    assert current_release(tmp_path) == good  # a partial folder is never current
+    build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    assert not partial.exists()
+
+
+def test_prune_keeps_three_releases(tmp_path):
+    builds = [build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None) for _ in range(5)]
+    assert len({b.id for b in builds}) == 5
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == sorted(b.id for b in builds[-3:])
+    assert current_release(tmp_path) == builds[-1]
