@@ -1,0 +1,29 @@
+"""The README documents every setting, the quick start has exactly two commands, and CI runs the second."""
+import re
+
+from server import PROJECT, SETTINGS
+
+README = (PROJECT / "README.md").read_text()
+
+
+def quick_start_commands() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_documents_every_setting():
+    for name, (default, _) in SETTINGS.items():
+        assert f"`TWINNING_{name}`" in README, name
+
+
+def test_readme_quick_start_has_two_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert "twinning serve" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (PROJECT / ".ci" / "run").read_text()
+    assert "Quick start" in ci  # .ci/run reads the command from the README instead of repeating it
