@@ -157,13 +157,14 @@ def query(text, name, param, fmt, output, store):
 
 @main.command()
 @click.option("--format", "-f", "fmt", type=click.Choice(sorted(SUFFIXES)), default="nq", show_default=True,
-              help="File format by suffix: ttl, nt, nq, trig, jsonld, rdf.")
+              help="File format by suffix: ttl, nt and rdf hold the union of all graphs, sorted; nq, trig and "
+                   "jsonld keep the named graphs.")
 @click.option("--output", "-o", type=click.File("wb"), default="-", help="File to write (default: stdout).")
 @click.option("--graph", "graph_iri", help="Export only this named graph.")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def export(fmt, output, graph_iri, store):
-    """Write the current release (or one named graph) to a file or stdout."""
-    from graph.export import export as export_release
+    """Write the current release (or one named graph) to a file or stdout, byte-identical for the same release."""
+    from graph.export import UnknownGraph, export_release
     from graph.release import current_release
 
     release = current_release(Path(settings(store=store and str(store))["STORE"]))
@@ -172,7 +173,7 @@ def export(fmt, output, graph_iri, store):
         sys.exit(2)
     try:
         export_release(release.path, SUFFIXES[fmt], output, graph_iri)
-    except ValueError as error:
+    except UnknownGraph as error:
         progress(str(error))
         sys.exit(1)
 

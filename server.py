@@ -3,16 +3,21 @@
 HTTP only: request parsing, content negotiation, status codes and the one JSON error shape. Queries run in the
 worker processes of graph.pool; results are serialized there by pyoxigraph and streamed through unchanged.
 """
+import datetime
+import hashlib
+import json
 import logging
+import re
 from pathlib import Path
 
-from flask import Flask, Response, current_app, g, jsonify, render_template_string, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, send_file, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 
-from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
+from graph.formats import GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, SUFFIXES, format_name, media_types
+from graph.metadata import catalog_graph, void_graph
 from graph.named import ParameterError, load_named_queries
 from graph.pool import QueryError, WorkerPool
 from graph.release import current_release
@@ -61,8 +66,15 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.add_url_rule("/", view_func=home)
     app.add_url_rule("/sparql", view_func=sparql, methods=["GET", "POST"])
+    app.add_url_rule("/query", view_func=editor)
     app.add_url_rule("/queries", view_func=list_queries)
     app.add_url_rule("/queries/<name>", view_func=named_query, methods=["GET", "POST"])
+    app.add_url_rule("/id/<path:rest>", view_func=resource)
+    app.add_url_rule("/ontology", view_func=ontology)
+    app.add_url_rule("/ontology.<suffix>", view_func=ontology_file)
+    app.add_url_rule("/.well-known/void", view_func=void)
+    app.add_url_rule("/catalog", view_func=catalog)
+    app.add_url_rule("/dumps/<name>", view_func=dump)
     return app
 
 
@@ -101,13 +113,26 @@ def allow_cross_origin(response: Response) -> Response:
 
 # --- query execution ---------------------------------------------------------------------------------------------
 
-def release_or_503():
-    """The release being served; 503 when none was built yet."""
+def current():
+    """The release being served, read once per request (a switch mid-request does not mix releases)."""
     if "release" not in g:
         g.release = current_release(Path(current_app.config["STORE"]))
-    if g.release is None:
-        raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
     return g.release
+
+
+def release_or_503():
+    """The release being served; 503 when none was built yet."""
+    if current() is None:
+        raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
+    return current()
+
+
+def tag(response: Response, release, variant: str = "") -> Response:
+    """ETag and Last-Modified follow the release; answer 304 to a client that has this version."""
+    response.set_etag(hashlib.sha256(f"{release.id}|{variant}".encode()).hexdigest()[:32])
+    response.last_modified = datetime.datetime.fromisoformat(release.info["created"])
+    response.headers["X-Twinning-Release"] = release.id
+    return response.make_conditional(request)
 
 
 def negotiate(table: dict, accept: MIMEAccept, override: str | None) -> str | None:
@@ -160,6 +185,24 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     response.headers["Vary"] = "Accept"
     response.headers["X-Twinning-Release"] = release.id
     return response
+
+
+def run_dump(name: str, graph: str | None = None) -> Response:
+    """Stream an export of the current release (or one named graph) from a query worker."""
+    release = release_or_503()
+    job = {"store": str(release.path), "dump": True, "dump_graph": graph, "graph_format": name}
+    answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+    return tag(response, release, f"dump|{name}|{graph}")
+
+
+def select(query: str, **bindings: str) -> list[dict]:
+    """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
+    release = release_or_503()
+    job = {"store": str(release.path), "query": query, "union": True, "result_format": "json",
+           "graph_format": None, "substitutions": {k: {"type": "uri", "value": v} for k, v in bindings.items()}}
+    answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    return json.loads(b"".join(answer.body))["results"]["bindings"]
 
 
 # --- routes ------------------------------------------------------------------------------------------------------
@@ -218,15 +261,18 @@ def service_description() -> Response:
     if current_app.config["UNION_DEFAULT_GRAPH"]:
         graph.add((service, SD.feature, SD.UnionDefaultGraph))
     graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    # Portals find the dataset descriptions from here.
+    graph.add((service, RDFS.seeAlso, URIRef(url_for("void", _external=True))))
+    graph.add((service, RDFS.seeAlso, URIRef(url_for("catalog", _external=True))))
     dataset = BNode()
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     default_graph = BNode()
     graph.add((dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
-    release = current_release(Path(current_app.config["STORE"]))
-    if release is not None:
-        graph.add((default_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(release.info["quads"])))
+    if current() is not None:
+        triples = current().info.get("statistics", {}).get("triples", current().info["quads"])
+        graph.add((default_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(triples)))
     name = negotiate({k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")},
                      request.accept_mimetypes, request.args.get("format"))
     if name is None:
@@ -259,29 +305,263 @@ def named_query(name: str) -> Response:
     return run_query(query.text, substitutions=query.bind(values))
 
 
-HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Twinning knowledge graph</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>NetZeroCities twinning knowledge graph</h1>
-<p>Open data on the EU Cities Mission's Pilot Cities and Twinning Learning programmes, every fact with its source.</p>
-{% if release %}<p>Release <code>{{ release.id }}</code>: {{ release.info.quads }} statements in
-{{ release.info.graphs }} named graphs.</p>{% else %}<p>No release has been built yet.</p>{% endif %}
-<h2>Query</h2>
-<form action="{{ url_for('sparql') }}" method="get">
-<label for="query">SPARQL query</label><br>
-<textarea id="query" name="query" rows="8" cols="80">PREFIX tw: &lt;https://w3id.org/nzc-twinning/ontology#&gt;
-SELECT ?twin ?pilot WHERE { ?t tw:twinCity ?twin ; tw:pairedWith ?pilot } LIMIT 20</textarea><br>
-<button type="submit">Run</button>
-</form>
-<h2>Named queries</h2>
-<ul>{% for q in queries.values() %}<li><a href="{{ url_for('named_query', name=q.name) }}">{{ q.name }}</a>:
-{{ q.summary }}</li>{% endfor %}</ul>
-<p>Endpoint: <a href="{{ url_for('sparql') }}">{{ url_for('sparql', _external=True) }}</a> (SPARQL 1.1 Protocol).</p>
-</main></body></html>
-"""
-
-
 def home() -> str:
-    release = current_release(Path(current_app.config["STORE"]))
-    return render_template_string(HOME, release=release, queries=current_app.extensions["twinning.queries"])
+    return render_template("home.html", release=current(), queries=current_app.extensions["twinning.queries"])
+
+
+def editor() -> str:
+    """The query editor, opened on a query given in the URL or on a named query."""
+    named = current_app.extensions["twinning.queries"].get(request.args.get("name", ""))
+    query = request.args.get("query") or (named.text if named else DEFAULT_QUERY)
+    return render_template("editor.html", release=current(), query=query, formats=[*RESULT_FORMATS, *GRAPH_FORMATS])
+
+
+DEFAULT_QUERY = """PREFIX tw: <https://w3id.org/nzc-twinning/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?twinCityLabel ?pilotLabel WHERE {
+  ?twin tw:twinCity/rdfs:label ?twinCityLabel ; tw:pairedWith/rdfs:label ?pilotLabel .
+  FILTER(lang(?twinCityLabel) = "en" && lang(?pilotLabel) = "en")
+} LIMIT 20"""
+
+
+# --- Linked Data -------------------------------------------------------------------------------------------------
+
+ID = "https://w3id.org/nzc-twinning/id/"
+ONTOLOGY_IRI = "https://w3id.org/nzc-twinning/ontology"
+PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")}
+IRI_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+
+OUTGOING = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?this ?p ?o ?source WHERE {
+  GRAPH ?g { ?this ?p ?o }
+  OPTIONAL { ?g prov:wasDerivedFrom ?source }
+}"""
+INCOMING = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?this ?s ?p ?source WHERE {
+  GRAPH ?g { ?s ?p ?this }
+  OPTIONAL { ?g prov:wasDerivedFrom ?source }
+}"""
+LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?this ?x ?label ?title ?publisher ?issued WHERE {
+  { GRAPH ?g { ?this ?p ?x } } UNION { GRAPH ?g { ?x ?p ?this } } UNION { GRAPH ?g { ?this ?x ?o } }
+  UNION { GRAPH ?g { ?s ?x ?this } } UNION { GRAPH ?g { ?this ?p ?o } ?g prov:wasDerivedFrom ?x }
+  UNION { GRAPH ?g { ?s ?p ?this } ?g prov:wasDerivedFrom ?x }
+  OPTIONAL { ?x rdfs:label ?label FILTER(lang(?label) = "en" || lang(?label) = "") }
+  OPTIONAL { ?x dcterms:title ?title }
+  OPTIONAL { ?x dcterms:publisher ?publisher }
+  OPTIONAL { ?x dcterms:issued ?issued }
+}"""
+EXISTS = "SELECT ?this WHERE { { ?this ?p ?o } UNION { ?s ?p ?this } } LIMIT 1"
+DESCRIBE = "CONSTRUCT { ?this ?p ?o . ?s ?q ?this } WHERE { { ?this ?p ?o } UNION { ?s ?q ?this } }"
+
+
+def page_format(suffix: str | None) -> str | None:
+    """HTML or an RDF format name, from a file suffix or else the Accept header; None if nothing fits (406)."""
+    if suffix:
+        return SUFFIXES.get(suffix) if SUFFIXES.get(suffix) in PAGE_FORMATS else None
+    candidates = ["text/html", *[media for media, _ in media_types(PAGE_FORMATS)]]
+    best = request.accept_mimetypes.best_match(candidates) if request.accept_mimetypes else "text/html"
+    return "html" if best == "text/html" else dict(media_types(PAGE_FORMATS)).get(best)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    stem, dot, suffix = path.rpartition(".")
+    return (stem, suffix) if dot and suffix in SUFFIXES else (path, None)
+
+
+def resource(rest: str) -> Response:
+    """A resource IRI under /id/: an HTML page or its RDF description, by Accept header or file suffix."""
+    rest, suffix = split_suffix(rest)
+    if not IRI_PATH.match(rest):
+        return error_response(404, f"/id/{rest} is not an identifier of this graph")
+    iri = ID + rest
+    name = page_format(suffix)
+    if name is None:
+        return error_response(406 if not suffix else 404, "available as HTML, " + ", ".join(PAGE_FORMATS))
+    release = release_or_503()
+    if name != "html":
+        if not select(EXISTS, this=iri):
+            return error_response(404, f"<{iri}> is not in this graph")
+        job = {"store": str(release.path), "query": DESCRIBE, "union": True, "result_format": None,
+               "graph_format": name, "substitutions": {"this": {"type": "uri", "value": iri}}}
+        answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+        response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
+        response.headers["Vary"] = "Accept"
+        return tag(response, release, f"{iri}|{name}")
+    page = describe_page(iri)
+    if page is None:
+        return error_response(404, f"<{iri}> is not in this graph")
+    response = Response(render_template("resource.html", release=release, **page), content_type="text/html")
+    response.headers["Vary"] = "Accept"
+    return tag(response, release, f"{iri}|html")
+
+
+def describe_page(iri: str) -> dict | None:
+    """What the HTML page of a resource shows: labels, statements in and out with labels and sources."""
+    outgoing, incoming = select(OUTGOING, this=iri), select(INCOMING, this=iri)
+    if not outgoing and not incoming:
+        return None
+    labels, titles = {}, {}
+    for row in select(LABELS, this=iri):
+        x = row["x"]["value"]
+        if "label" in row and (x not in labels or row["label"].get("xml:lang") == "en"):
+            labels[x] = row["label"]["value"]
+        if "title" in row:
+            titles[x] = {"url": x, "title": row["title"]["value"], "publisher": row.get("publisher", {}).get("value"),
+                         "issued": row.get("issued", {}).get("value")}
+
+    def term(t: dict) -> dict:
+        if t["type"] == "uri":
+            value = t["value"]
+            href = local_href(value)
+            return {"href": href, "text": labels.get(value) or compact(value), "iri": value}
+        return {"text": t["value"], "lang": t.get("xml:lang"), "datatype": compact(t.get("datatype", "")) if
+                t.get("datatype") and not t["datatype"].endswith("#string") else None}
+
+    def grouped(rows, key):
+        merged: dict = {}
+        for row in rows:
+            k = tuple(row[v]["value"] + row[v].get("xml:lang", "") + row[v].get("datatype", "") for v in key)
+            entry = merged.setdefault(k, {**{v: term(row[v]) for v in key}, "sources": []})
+            source = row.get("source", {}).get("value")
+            if source and source not in entry["sources"]:
+                entry["sources"].append(source)
+        return sorted(merged.values(), key=lambda e: (e["p"]["text"], *(e[v]["text"] for v in key if v != "p")))
+
+    out_rows, in_rows = grouped(outgoing, ("p", "o")), grouped(incoming, ("s", "p"))
+    sources = sorted({s for row in out_rows + in_rows for s in row["sources"]})
+    source_numbers = {s: i + 1 for i, s in enumerate(sources)}
+    label_rows = [row["o"] for row in out_rows if row["p"]["iri"] == str(RDFS.label)]
+    types = [row["o"] for row in out_rows if row["p"]["iri"] == str(RDF.type)]
+    external = sorted({row["o"]["iri"] for row in out_rows if row["o"].get("iri")
+                       and not row["o"]["iri"].startswith(("https://w3id.org/nzc-twinning/",
+                                                           "http://www.w3.org/", "http://publications"))})
+    english = [label["text"] for label in label_rows if label.get("lang") == "en"]
+    return {
+        "iri": iri, "title": english[0] if english else compact(iri), "types": types,
+        "labels": [{"value": label["text"], "lang": label.get("lang")} for label in label_rows],
+        "outgoing": out_rows, "incoming": in_rows, "external": external,
+        "sources": [titles.get(s, {"url": s}) for s in sources], "source_numbers": source_numbers,
+        "alternates": [(PAGE_FORMATS[SUFFIXES[s]][0], s) for s in ("ttl", "nt", "jsonld", "rdf")],
+        "query_link": url_for("editor", query=f"DESCRIBE <{iri}>"),
+    }
+
+
+def local_href(iri: str) -> str:
+    """Links to resources of this graph stay on this server, wherever it is hosted."""
+    if iri.startswith(ID):
+        return url_for("resource", rest=iri[len(ID):])
+    if iri.startswith(ONTOLOGY_IRI):
+        return url_for("ontology") + iri[len(ONTOLOGY_IRI):]
+    return iri
+
+
+def compact(iri: str) -> str:
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+ONTOLOGY_TERMS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?kind ?label ?definition
+       (GROUP_CONCAT(DISTINCT STR(?parent); separator=" ") AS ?parents) (SAMPLE(?d) AS ?domain) (SAMPLE(?r) AS ?range)
+WHERE { GRAPH <https://w3id.org/nzc-twinning/ontology> {
+  ?term a ?kind ; rdfs:label ?label ; skos:definition ?definition .
+  VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty }
+  OPTIONAL { ?term rdfs:subClassOf|rdfs:subPropertyOf ?parent }
+  OPTIONAL { ?term rdfs:domain ?d } OPTIONAL { ?term rdfs:range ?r }
+  FILTER(lang(?label) = "en")
+} }
+GROUP BY ?term ?kind ?label ?definition ORDER BY ?kind ?term"""
+ONTOLOGY_HEADER = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?title ?description ?version WHERE { GRAPH <https://w3id.org/nzc-twinning/ontology> {
+  <https://w3id.org/nzc-twinning/ontology> dcterms:title ?title ; dcterms:description ?description ;
+      owl:versionInfo ?version } }"""
+
+
+def ontology() -> Response:
+    """The ontology IRI: human documentation in a browser, the ontology itself as RDF."""
+    name = page_format(None)
+    if name is None:
+        return error_response(406, "available as HTML, " + ", ".join(PAGE_FORMATS))
+    if name != "html":
+        return run_dump(name, ONTOLOGY_IRI)
+    header = select(ONTOLOGY_HEADER)
+    if not header:
+        return error_response(404, "the release holds no ontology")
+    sections = {"Classes": [], "Object properties": [], "Datatype properties": []}
+    kinds = {"Class": "Classes", "ObjectProperty": "Object properties", "DatatypeProperty": "Datatype properties"}
+    for row in select(ONTOLOGY_TERMS):
+        sections[kinds[row["kind"]["value"].rsplit("#", 1)[1]]].append({
+            "name": row["term"]["value"].rsplit("#", 1)[1], "label": row["label"]["value"],
+            "definition": row["definition"]["value"],
+            "parents": [compact(p) for p in row.get("parents", {}).get("value", "").split()],
+            "domain": compact(row["domain"]["value"]) if "domain" in row else None,
+            "range": compact(row["range"]["value"]) if "range" in row else None,
+        })
+    head = {key: header[0][key]["value"] for key in ("title", "description", "version")}
+    response = Response(render_template("ontology.html", release=current(), header=head,
+                                        sections=sections.items()), content_type="text/html")
+    response.headers["Vary"] = "Accept"
+    return tag(response, current(), "ontology|html")
+
+
+def ontology_file(suffix: str) -> Response:
+    name = SUFFIXES.get(suffix)
+    if name not in PAGE_FORMATS:
+        return error_response(404, f"the ontology is available as {', '.join(SUFFIXES)}")
+    return run_dump(name, ONTOLOGY_IRI)
+
+
+# --- dataset metadata and dumps ----------------------------------------------------------------------------------
+
+def rdf_response(graph: Graph, variant: str) -> Response:
+    """An rdflib graph (metadata) in the negotiated RDF format, Turtle by default, tagged with the release."""
+    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    if name is None:
+        return error_response(406, "available as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
+    body = graph.serialize(format=RDFLIB_NAMES[name])
+    response = Response(body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return tag(response, release_or_503(), f"{variant}|{name}|{request.url_root}")
+
+
+def void() -> Response:
+    """VoID description with the statistics computed when the release was built."""
+    return rdf_response(void_graph(release_or_503().info, request.url_root), "void")
+
+
+def catalog() -> Response:
+    """DCAT-AP 3 catalogue record: the dataset, the SPARQL endpoint as a data service, every dump."""
+    return rdf_response(catalog_graph(release_or_503().info, request.url_root), "catalog")
+
+
+def dump(name: str) -> Response:
+    """A dump file of the current release, or with ?graph=IRI one named graph streamed from a worker."""
+    release = release_or_503()
+    stem, _, suffix = name.partition(".")
+    if stem != "twinning" or suffix not in release.info.get("dumps", {}):
+        return error_response(404, f"no dump {name!r}; dumps are twinning.{{ttl,nt,nq,trig,jsonld}}[.gz]")
+    if request.args.get("graph"):
+        if suffix.endswith(".gz"):
+            return error_response(400, "a single graph is streamed uncompressed; drop .gz")
+        return run_dump(SUFFIXES[suffix], request.args["graph"])
+    unchanged = tag(Response(status=200), release, f"dump|{name}")
+    if unchanged.status_code == 304:  # answer before opening the file
+        return unchanged
+    media = "application/gzip" if suffix.endswith(".gz") else GRAPH_FORMATS[SUFFIXES[suffix]][0]
+    response = send_file(release.path / "dumps" / name, mimetype=media, conditional=False, etag=False)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return tag(response, release, f"dump|{name}")

@@ -8,6 +8,7 @@ A build works in releases/<id>.partial and is renamed only when complete, so a k
 release serving and at worst a .partial folder, which the next build removes.
 """
 import datetime
+import gzip
 import hashlib
 import json
 import os
@@ -18,6 +19,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+
+from . import export
+from .export import DUMP_FORMATS
+from .metadata import statistics
 
 KEEP_RELEASES = 3  # old releases stay a while: a worker may still be answering from one
 
@@ -96,6 +101,9 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
     store.flush()
     store.optimize()
     graphs = sum(1 for _ in store.named_graphs())
+    progress("computing statistics and writing dumps")
+    stats = statistics(store)
+    dumps = write_dumps(store, partial / "dumps")
     del store
     info = {
         "id": release_id,
@@ -105,6 +113,8 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
         "sha256": digest,
         "software": software_version(),
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
+        "statistics": stats,
+        "dumps": dumps,
     }
     (partial / "release.json").write_text(json.dumps(info, indent=2) + "\n")
     final = releases / release_id
@@ -113,6 +123,32 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
     progress(f"release {release_id} is now current")
     prune(root)
     return Release(release_id, final, info)
+
+
+def write_dumps(store: ox.Store, folder: Path) -> dict:
+    """Write every dump format, plain and gzipped, into the release; return their sizes and SHA-256 digests."""
+    folder.mkdir()
+    written = {}
+    for suffix, name in DUMP_FORMATS.items():
+        plain = folder / f"twinning.{suffix}"
+        with plain.open("wb") as output:
+            export.write(store, name, output)
+        packed = folder / f"twinning.{suffix}.gz"
+        with plain.open("rb") as source, packed.open("wb") as raw:
+            # No file name and a zero time stamp in the header: the same dump always gives the same bytes.
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+        for path in (plain, packed):
+            written[path.name.removeprefix("twinning.")] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    return written
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def switch_to(root: Path, release_path: Path) -> None:

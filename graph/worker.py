@@ -17,6 +17,7 @@ import sys
 
 import pyoxigraph as ox
 
+from . import export
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 
 CHUNK = 64 * 1024
@@ -72,18 +73,32 @@ def send_error(out, status: int, message: str) -> None:
     FrameWriter(out, {}).fail(status, message)
 
 
+def run_dump(store: ox.Store, job: dict, out) -> None:
+    """Stream a deterministic export of the release or of one named graph."""
+    writer = FrameWriter(out, {"status": 200, "format": job["graph_format"], "graph": True})
+    try:
+        export.write(store, job["graph_format"], writer, job.get("dump_graph"))
+    except export.UnknownGraph as error:
+        return writer.fail(404, str(error))
+    except (OSError, ValueError) as error:
+        return writer.fail(500, f"the export failed: {error}")
+    writer.close()
+
+
 def run_job(store: ox.Store, job: dict, out) -> None:
     """Evaluate one job and write its frames."""
+    if "dump" in job:
+        return run_dump(store, job, out)
     options = {"use_default_graph_as_union": job.get("union", True)}
-    if job.get("default_graphs") or job.get("named_graphs"):
-        options = {
-            "default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])] or [ox.DefaultGraph()],
-            "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])],
-        }
-    if job.get("substitutions"):
-        options["substitutions"] = {ox.Variable(name): term_from_json(term)
-                                    for name, term in job["substitutions"].items()}
     try:
+        if job.get("default_graphs") or job.get("named_graphs"):
+            options = {
+                "default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])] or [ox.DefaultGraph()],
+                "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])],
+            }
+        if job.get("substitutions"):
+            options["substitutions"] = {ox.Variable(name): term_from_json(term)
+                                        for name, term in job["substitutions"].items()}
         result = store.query(job["query"], base_iri=job.get("base_iri"), **options)
     except SyntaxError as error:
         return send_error(out, 400, f"SPARQL syntax error: {error}")

@@ -1,0 +1,233 @@
+"""Dataset metadata: statistics computed at build time, and the VoID and DCAT-AP 3 descriptions built from them.
+
+The descriptions are rdflib graphs made per request, because their URLs depend on where the server is hosted.
+"""
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
+
+from .formats import GRAPH_FORMATS
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 terms such as dcat:version
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+EU = "http://publications.europa.eu/resource/authority/"
+LINK_TARGETS = {
+    "wikidata": ("http://www.wikidata.org/entity/", "http://www.w3.org/2004/02/skos/core#exactMatch"),
+    "geonames": ("https://sws.geonames.org/", "http://www.w3.org/2004/02/skos/core#exactMatch"),
+    "eu-country": (EU + "country/", "https://w3id.org/nzc-twinning/ontology#country"),
+}
+LICENCE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+# English labels of the EU authority table entries the catalogue uses
+EU_LABELS = {"CC_BY_4_0": "Creative Commons Attribution 4.0 International", "ENG": "English",
+             "ENVI": "Environment", "RDF_TURTLE": "RDF Turtle", "RDF_N_TRIPLES": "RDF N-Triples",
+             "RDF_N_QUADS": "RDF N-Quads", "RDF_TRIG": "RDF TriG", "JSON_LD": "JSON-LD", "STABLE": "stable",
+             "EUROPE": "Europe"}
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+# dump suffix -> EU file-type authority code (what DCAT-AP wants as dct:format)
+FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "nq": "RDF_N_QUADS", "trig": "RDF_TRIG",
+              "jsonld": "JSON_LD"}
+DATASET = "https://w3id.org/nzc-twinning/id/dataset/twinning"
+# The DCAT-AP 3.0.1 vocabulary shape wants the algorithm under https://spdx.org/rdf/terms (not the http namespace).
+SHA256 = URIRef("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")
+
+
+def _count(store: ox.Store, query: str) -> int:
+    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+
+
+def statistics(store: ox.Store) -> dict:
+    """VoID figures of a freshly built store: sizes, class and property partitions, link counts."""
+    union = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
+    stats = {
+        "triples": _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {union} }}"),
+        "entities": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
+        "distinctSubjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+        "distinctObjects": _count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+        "properties": {}, "classes": {}, "links": {},
+    }
+    for row in store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {union} }} GROUP BY ?p",
+                           use_default_graph_as_union=True):
+        stats["properties"][row["p"].value] = int(row["n"].value)
+    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+                           use_default_graph_as_union=True):
+        stats["classes"][row["c"].value] = int(row["n"].value)
+    for name, (prefix, predicate) in LINK_TARGETS.items():
+        stats["links"][name] = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+            SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o FILTER(STRSTARTS(STR(?o), "{prefix}")) }} }}""")
+    return stats
+
+
+def void_graph(info: dict, base: str) -> Graph:
+    """The VoID description of the current release."""
+    stats = info["statistics"]
+    graph = Graph()
+    graph.bind("void", VOID)
+    graph.bind("dcterms", DCTERMS)
+    dataset = URIRef(DATASET)
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("NetZeroCities twinning knowledge graph", lang="en")))
+    graph.add((dataset, DCTERMS.license, URIRef(LICENCE)))
+    graph.add((dataset, DCTERMS.modified, Literal(info["created"], datatype=XSD.dateTime)))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
+    graph.add((dataset, VOID.uriSpace, Literal("https://w3id.org/nzc-twinning/id/")))
+    graph.add((dataset, VOID.vocabulary, URIRef("https://w3id.org/nzc-twinning/ontology#")))
+    graph.add((dataset, VOID.exampleResource, URIRef("https://w3id.org/nzc-twinning/id/city/lund")))
+    graph.add((dataset, VOID.rootResource, URIRef("https://w3id.org/nzc-twinning/id/mission/mission")))
+    for suffix in info.get("dumps", {}):
+        graph.add((dataset, VOID.dataDump, URIRef(f"{base}dumps/twinning.{suffix}")))
+    for key in ("triples", "entities", "distinctSubjects", "distinctObjects"):
+        graph.add((dataset, VOID[key], Literal(stats[key])))
+    graph.add((dataset, VOID.properties, Literal(len(stats["properties"]))))
+    graph.add((dataset, VOID.classes, Literal(len(stats["classes"]))))
+    for cls, count in sorted(stats["classes"].items()):
+        partition = URIRef(f"{DATASET}/class/{_slug(cls)}")
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(cls)))
+        graph.add((partition, VOID.entities, Literal(count)))
+    for prop, count in sorted(stats["properties"].items()):
+        partition = URIRef(f"{DATASET}/property/{_slug(prop)}")
+        graph.add((dataset, VOID.propertyPartition, partition))
+        graph.add((partition, VOID.property, URIRef(prop)))
+        graph.add((partition, VOID.triples, Literal(count)))
+    for name, (prefix, predicate) in LINK_TARGETS.items():
+        linkset = URIRef(f"{DATASET}/linkset/{name}")
+        target = URIRef(f"{DATASET}/target/{name}")
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.subjectsTarget, dataset))
+        graph.add((linkset, VOID.objectsTarget, target))
+        graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        graph.add((linkset, VOID.triples, Literal(stats["links"][name])))
+        graph.add((target, RDF.type, VOID.Dataset))
+        graph.add((target, VOID.uriSpace, Literal(prefix)))
+        graph.add((dataset, VOID.subset, linkset))
+    return graph
+
+
+def _slug(iri: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in iri.split("//", 1)[-1]).strip("-")
+
+
+def _concept(graph: Graph, iri: str, scheme: str, cls=None) -> URIRef:
+    """An EU authority table entry, typed and labelled explicitly: the DCAT-AP shapes do no inference."""
+    node = URIRef(iri)
+    graph.add((node, RDF.type, SKOS.Concept))
+    graph.add((node, SKOS.inScheme, URIRef(scheme)))
+    graph.add((node, SKOS.prefLabel, Literal(EU_LABELS[iri.rsplit("/", 1)[1]], lang="en")))
+    if cls is not None:
+        graph.add((node, RDF.type, cls))
+    return node
+
+
+def catalog_graph(info: dict, base: str) -> Graph:
+    """The DCAT-AP 3 catalogue record: catalogue, dataset, the SPARQL endpoint as a data service, the dumps."""
+    graph = Graph()
+    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("spdx", SPDX), ("skos", SKOS),
+                       ("dcatap", DCATAP)):
+        graph.bind(prefix, ns)
+    issued = Literal(info["created"], datatype=XSD.dateTime)
+    catalog, dataset, service = URIRef(base + "catalog"), URIRef(DATASET), URIRef(base + "sparql")
+    publisher = URIRef("https://w3id.org/nzc-twinning/id/agent/project")
+    licence = _concept(graph, LICENCE, EU + "licence", DCTERMS.LicenseDocument)
+    english = _concept(graph, EU + "language/ENG", EU + "language", DCTERMS.LinguisticSystem)
+    theme = _concept(graph, EU + "data-theme/ENVI", EU + "data-theme")
+    stable = _concept(graph, EU + "planned-availability/STABLE", EU + "planned-availability")
+    graph.add((URIRef(EU + "data-theme"), RDF.type, SKOS.ConceptScheme))
+    graph.add((URIRef(EU + "data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
+
+    graph.add((publisher, RDF.type, FOAF.Agent))
+    graph.add((publisher, FOAF.name, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
+
+    graph.add((catalog, RDF.type, DCAT.Catalog))
+    graph.add((catalog, DCTERMS.title, Literal("NetZeroCities twinning open data", lang="en")))
+    graph.add((catalog, DCTERMS.description, Literal(
+        "Catalogue of the knowledge graph of the EU Cities Mission's Pilot Cities and Twinning programmes.", lang="en")))
+    graph.add((catalog, DCTERMS.publisher, publisher))
+    graph.add((catalog, DCTERMS.license, licence))
+    graph.add((catalog, DCTERMS.language, english))
+    graph.add((catalog, DCTERMS.modified, issued))
+    graph.add((catalog, FOAF.homepage, URIRef(base)))
+    graph.add((catalog, DCAT.dataset, dataset))
+    graph.add((catalog, DCAT.service, service))
+    graph.add((catalog, DCAT.themeTaxonomy, URIRef(EU + "data-theme")))
+
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("NetZeroCities twinning knowledge graph", lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(
+        "Mission Cities, pilot activities, twin cities, their pairings, cohorts, exchange activities and "
+        "programme facts of the EU Climate-Neutral and Smart Cities Mission, every fact in a named graph of the "
+        "public document that states it.", lang="en")))
+    graph.add((dataset, DCTERMS.publisher, publisher))
+    graph.add((dataset, DCTERMS.identifier, Literal(DATASET)))
+    graph.add((dataset, DCTERMS.issued, issued))
+    graph.add((dataset, DCTERMS.modified, issued))
+    graph.add((dataset, DCAT.version, Literal(info["id"])))
+    graph.add((dataset, DCTERMS.language, english))
+    graph.add((dataset, DCAT.theme, theme))
+    europe = _concept(graph, EU + "continent/EUROPE", EU + "continent", DCTERMS.Location)
+    graph.add((dataset, DCTERMS.spatial, europe))
+    graph.add((dataset, DCAT.landingPage, URIRef(base)))
+    graph.add((URIRef(base), RDF.type, FOAF.Document))
+    for keyword in ("climate neutrality", "cities", "twinning", "NetZeroCities", "EU missions"):
+        graph.add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/nzc-twinning/ontology")))
+    graph.add((URIRef("https://w3id.org/nzc-twinning/ontology"), RDF.type, DCTERMS.Standard))
+
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the twinning knowledge graph", lang="en")))
+    graph.add((service, DCAT.endpointURL, service))
+    graph.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
+    graph.add((service, DCAT.servesDataset, dataset))
+    graph.add((service, DCTERMS.license, licence))
+    graph.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    graph.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+
+    sparql_distribution = URIRef(f"{DATASET}/distribution/sparql")
+    graph.add((dataset, DCAT.distribution, sparql_distribution))
+    graph.add((sparql_distribution, RDF.type, DCAT.Distribution))
+    graph.add((sparql_distribution, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
+    graph.add((sparql_distribution, DCTERMS.description, Literal(
+        "Live SPARQL 1.1 Protocol access to the current release.", lang="en")))
+    graph.add((sparql_distribution, DCATAP.availability, stable))
+    graph.add((sparql_distribution, DCAT.accessURL, service))
+    graph.add((sparql_distribution, DCAT.accessService, service))
+    graph.add((sparql_distribution, DCTERMS.license, licence))
+
+    for file_name, dump in sorted(info.get("dumps", {}).items()):
+        suffix = file_name.removesuffix(".gz")
+        media = GRAPH_FORMATS[{"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig",
+                               "jsonld": "jsonld"}[suffix]][0]
+        url = URIRef(f"{base}dumps/twinning.{file_name}")
+        node = URIRef(f"{DATASET}/distribution/{file_name.replace('.', '-')}")
+        graph.add((dataset, DCAT.distribution, node))
+        graph.add((node, RDF.type, DCAT.Distribution))
+        graph.add((node, DCTERMS.title, Literal(f"Full dump, {media}" + (", gzip" if file_name.endswith(".gz")
+                                                                        else ""), lang="en")))
+        graph.add((node, DCTERMS.description, Literal(
+            "The whole graph: " + ("every named graph with its source provenance." if suffix in ("nq", "trig", "jsonld")
+                                   else "the union of all named graphs, each statement once, sorted."), lang="en")))
+        graph.add((node, DCAT.accessURL, url))
+        graph.add((node, DCAT.downloadURL, url))
+        graph.add((node, DCATAP.availability, stable))
+        graph.add((node, DCAT.mediaType, _media_type(graph, media)))
+        graph.add((node, DCTERMS.format, _concept(graph, f"{EU}file-type/{FILE_TYPES[suffix]}", EU + "file-type",
+                                                  DCTERMS.MediaTypeOrExtent)))
+        if file_name.endswith(".gz"):
+            graph.add((node, DCAT.compressFormat, _media_type(graph, "application/gzip")))
+        graph.add((node, DCAT.byteSize, Literal(dump["bytes"], datatype=XSD.nonNegativeInteger)))
+        graph.add((node, DCTERMS.license, licence))
+        graph.add((node, DCTERMS.issued, issued))
+        graph.add((node, DCTERMS.modified, issued))
+        checksum = BNode()
+        graph.add((node, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SHA256))
+        graph.add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
+        graph.add((checksum, SPDX.checksumValue, Literal(dump["sha256"], datatype=XSD.hexBinary)))
+    return graph
+
+
+def _media_type(graph: Graph, media: str) -> URIRef:
+    node = URIRef("http://www.iana.org/assignments/media-types/" + media)
+    graph.add((node, RDF.type, DCTERMS.MediaType))
+    return node
