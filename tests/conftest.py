@@ -1,4 +1,5 @@
 """Shared fixtures: a release of the real data built once per session, the Flask app and client, a live server."""
+import csv
 import os
 import shutil
 import socket
@@ -17,6 +18,12 @@ from server import PROJECT, create_app
 SHARED = PROJECT.parent / "shared"
 ONTOLOGY = PROJECT / "ontology" / "twinning.ttl"
 SHAPES = PROJECT / "ontology" / "shapes.ttl"
+
+
+def csv_rows(name: str) -> list[dict]:
+    """The rows of one of the project's fact files, read with the csv module (an oracle independent of loaders/)."""
+    with (PROJECT / "data" / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
 
 
 def build(data_dir: Path, store: Path):

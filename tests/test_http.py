@@ -16,7 +16,9 @@ from rdflib.namespace import XSD
 from graph.release import build_release
 from server import create_app
 
-from .conftest import SHAPES, SHARED
+from .conftest import SHAPES, SHARED, csv_rows
+
+TWINS = len(csv_rows("twin_cities.csv"))
 
 COUNT_TWINS = "PREFIX tw: <https://w3id.org/nzc-twinning/ontology#> SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a tw:Twin }"
 CONSTRUCT_LUND = ("CONSTRUCT { ?c ?p ?o } WHERE { BIND(<https://w3id.org/nzc-twinning/id/city/lund> AS ?c) "
@@ -41,19 +43,19 @@ def test_get_sparql_select_json(client):
     response = client.get("/sparql", query_string={"query": COUNT_TWINS})
     assert response.status_code == 200
     assert response.mimetype == "application/sparql-results+json"
-    assert twin_count(response) == 51
+    assert twin_count(response) == TWINS
 
 
 def test_post_sparql_form(client):
     response = client.post("/sparql", data={"query": COUNT_TWINS})
     assert response.status_code == 200
-    assert twin_count(response) == 51
+    assert twin_count(response) == TWINS
 
 
 def test_post_sparql_direct(client):
     response = client.post("/sparql", data=COUNT_TWINS.encode(), content_type="application/sparql-query")
     assert response.status_code == 200
-    assert twin_count(response) == 51
+    assert twin_count(response) == TWINS
 
 
 @pytest.mark.parametrize("accept, media", [
@@ -72,13 +74,13 @@ def test_get_sparql_select_negotiated(client, accept, media):
     text = response.get_data(as_text=True)
     if media == "application/sparql-results+xml":
         ns = "{http://www.w3.org/2005/sparql-results#}"
-        assert ET.fromstring(text).find(f".//{ns}literal").text == "51"
+        assert ET.fromstring(text).find(f".//{ns}literal").text == str(TWINS)
     elif media == "text/csv":
-        assert list(csv.reader(io.StringIO(text))) == [["n"], ["51"]]
+        assert list(csv.reader(io.StringIO(text))) == [["n"], [str(TWINS)]]
     elif media == "text/tab-separated-values":
-        assert text.split("\n")[:2] == ["?n", "51"]
+        assert text.split("\n")[:2] == ["?n", str(TWINS)]
     else:
-        assert twin_count(response) == 51
+        assert twin_count(response) == TWINS
 
 
 @pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("xml", "application/sparql-results+xml"),
@@ -260,7 +262,7 @@ def test_get_sparql_timeout_stops_query(client, app):
     assert_error(response, 503, "time limit")
     assert response.headers["Retry-After"]
     assert pool.restarts == restarts + 1  # the worker running it was killed, not left computing
-    assert twin_count(client.get("/sparql", query_string={"query": COUNT_TWINS})) == 51
+    assert twin_count(client.get("/sparql", query_string={"query": COUNT_TWINS})) == TWINS
 
 
 def test_get_sparql_bad_timeout_parameter(client):
@@ -312,7 +314,7 @@ def test_get_sparql_killed_worker_is_contained(client, app):
     response = client.get("/sparql", query_string={"query": SLOW, "timeout": "20"})
     killer.join()
     assert_error(response, 500, "aborted")
-    assert twin_count(client.get("/sparql", query_string={"query": COUNT_TWINS})) == 51
+    assert twin_count(client.get("/sparql", query_string={"query": COUNT_TWINS})) == TWINS
 
 
 @pytest.mark.skipif(not (SHARED / "regressions" / "orderby-mixed-types.nt").exists(),
@@ -366,4 +368,4 @@ def test_get_named_query_parameter_is_bound_not_pasted(client):
 
 def test_get_sparql_query_in_url_encoded_get(client):
     url = "/sparql?" + urllib.parse.urlencode({"query": COUNT_TWINS})
-    assert twin_count(client.get(url)) == 51
+    assert twin_count(client.get(url)) == TWINS

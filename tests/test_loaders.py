@@ -11,6 +11,8 @@ from loaders import DataError, cities, load_all, twin_cities
 from loaders.known import read_known
 from loaders.terms import TW, entity_iri, source_graph
 
+from .conftest import csv_rows
+
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini"
 
@@ -93,16 +95,19 @@ def test_entity_iri_from_stable_id():
 
 
 def test_load_all_real_data_counts():
-    """Counts of the curated files as their README states them (data/README.md, "Files")."""
+    """One resource per row of each fact file (counted with the csv module)."""
     dataset = load_all(Path(__file__).parent.parent / "data")
+
     def count(cls):
         return len({s for s, p, o, g in dataset.quads((None, RDF.type, cls, None))})
-    assert count(TW.Twin) == 51
-    assert count(TW.Pilot) == 62
-    assert count(TW.ExchangeActivity) == 19
-    assert count(TW.SourceDocument) == 212
-    assert len({s for s, p, o, g in dataset.quads((None, TW.missionCityOf, None, None))}) == 113  # Eindhoven & Helmond
-    assert count(TW.City) == 167
+    assert count(TW.Twin) == len(csv_rows("twin_cities.csv"))
+    assert count(TW.Pilot) == len(csv_rows("pilots.csv"))
+    assert count(TW.ExchangeActivity) == len(csv_rows("exchange_activities.csv"))
+    assert count(TW.SourceDocument) == len(csv_rows("sources.csv"))
+    assert count(TW.City) == len(csv_rows("cities.csv"))
+    mission_cities = {c for row in csv_rows("mission_cities.csv") for c in row["city_id"].split(";")}
+    assert len({s for s, p, o, g in dataset.quads((None, TW.missionCityOf, None, None))}) == len(mission_cities)
+    assert len(csv_rows("mission_cities.csv")) == 112  # every Mission City entry of 2022-04-28
 
 
 def test_load_all_every_graph_has_its_source():
