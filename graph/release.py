@@ -94,6 +94,7 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
         shutil.rmtree(leftover, ignore_errors=True)
 
     partial = releases / f"{release_id}.partial"
+    nquads += load_activity(release_id, now, inputs)
     quads = nquads.count(b"\n")
     progress(f"writing {quads} quads to a new store")
     store = ox.Store(str(partial))
@@ -123,6 +124,37 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
     progress(f"release {release_id} is now current")
     prune(root)
     return Release(release_id, final, info)
+
+
+def load_activity(release_id: str, started: datetime.datetime, inputs: dict[str, bytes]) -> bytes:
+    """The build itself as a prov:Activity (when, which software, which input files with their SHA-256), as N-Quads
+    in a graph of its own. Not part of the release digest, which depends on the facts only."""
+    base = f"https://w3id.org/nzc-twinning/id/release/{release_id}"
+    graph, software = f"<{base}>", f"<https://w3id.org/nzc-twinning/id/software/{software_version()}>"
+    prov, rdfs, spdx = "http://www.w3.org/ns/prov#", "http://www.w3.org/2000/01/rdf-schema#", "http://spdx.org/rdf/terms#"
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    lines = [
+        f"{graph} <{prov}wasGeneratedBy> <{base}#build> {graph} .",
+        f"<{base}#build> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}Activity> {graph} .",
+        f'<{base}#build> <{rdfs}label> "Build of release {release_id}"@en {graph} .',
+        f'<{base}#build> <{prov}startedAtTime> "{started.isoformat()}"^^<{xsd}dateTime> {graph} .',
+        f"<{base}#build> <{prov}wasAssociatedWith> {software} {graph} .",
+        f"{software} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}SoftwareAgent> {graph} .",
+        f'{software} <{rdfs}label> "nzc-twinning {software_version()}" {graph} .',
+    ]
+    for name, data in sorted(inputs.items()):
+        entity = f"<{base}/input/{name}>"
+        checksum = f"<{base}/input/{name}#sha256>"
+        lines += [
+            f"<{base}#build> <{prov}used> {entity} {graph} .",
+            f"{graph} <{prov}wasDerivedFrom> {entity} {graph} .",
+            f"{entity} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}Entity> {graph} .",
+            f'{entity} <{rdfs}label> "data/{name}" {graph} .',
+            f"{entity} <{spdx}checksum> {checksum} {graph} .",
+            f"{checksum} <{spdx}algorithm> <https://spdx.org/rdf/terms#checksumAlgorithm_sha256> {graph} .",
+            f'{checksum} <{spdx}checksumValue> "{hashlib.sha256(data).hexdigest()}"^^<{xsd}hexBinary> {graph} .',
+        ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def write_dumps(store: ox.Store, folder: Path) -> dict:

@@ -1,20 +1,21 @@
 """Fact files (CSV) to RDF: one module per file, each a pure function from a path to an rdflib Dataset.
 
 Loaders validate every row and never touch a store. `load_all` runs them all and raises one DataError holding every
-row error of every file, so a user fixes a whole data set in one pass.
+row error of every file, so a user fixes a whole data set in one pass; then it adds the derived facts (derived.py).
 """
 from pathlib import Path
 
 from rdflib import Dataset
 
-from . import cities, exchange_activities, mission_cities, pilots, programme_facts, sources, twin_cities
+from . import (cities, derived, exchange_activities, mission_cities, pilots, programme_facts, sources, twin_cities,
+               wikidata_links)
 from .known import read_known
 from .table import DataError, RowError
 
 __all__ = ["DataError", "RowError", "load_all", "FILES"]
 
 FILES = ["sources.csv", "cities.csv", "mission_cities.csv", "pilots.csv", "twin_cities.csv",
-         "programme_facts.csv", "exchange_activities.csv"]
+         "programme_facts.csv", "exchange_activities.csv", "wikidata_links.csv"]
 
 
 def load_all(data_dir: Path) -> Dataset:
@@ -29,6 +30,7 @@ def load_all(data_dir: Path) -> Dataset:
         lambda: twin_cities.load(data_dir / "twin_cities.csv", known),
         lambda: programme_facts.load(data_dir / "programme_facts.csv", known),
         lambda: exchange_activities.load(data_dir / "exchange_activities.csv", known),
+        lambda: wikidata_links.load(data_dir / "wikidata_links.csv", known),
     ]
     result = Dataset()
     errors: list[RowError] = []
@@ -40,4 +42,6 @@ def load_all(data_dir: Path) -> Dataset:
             errors += error.errors
     if errors:
         raise DataError(errors)
+    for quad in derived.derive(result).quads():
+        result.add(quad)
     return result

@@ -3,7 +3,6 @@
 A city's facts are in the graph of its GeoNames record, the citation of its coordinates; cities without a GeoNames
 match are in the graph of this project's curated city table.
 """
-import re
 from pathlib import Path
 
 from rdflib import Dataset, Literal, URIRef
@@ -17,7 +16,6 @@ HEADER = ["city_id", "name_en", "name_local", "country_iso2", "latitude", "longi
           "wikidata_id", "notes"]
 
 CURATED_CITIES = "https://w3id.org/nzc-twinning/data/cities.csv"
-WIKIDATA = "http://www.wikidata.org/entity/"
 
 # ISO 3166-1 alpha-2 -> (EU country authority code, language of local names). The authority table uses alpha-3.
 COUNTRIES = {
@@ -62,10 +60,9 @@ def load(path: Path) -> Dataset:
         if (latitude is None) != (longitude is None):
             row.fail("longitude" if latitude is not None else "latitude", "coordinates need both latitude and longitude")
         geonames_id = row.integer("geonames_id", minimum=1)
-        wikidata_id = row.text("wikidata_id")
-        if wikidata_id is not None and not re.fullmatch(r"Q[1-9][0-9]*", wikidata_id):
-            row.fail("wikidata_id", f"{wikidata_id!r} is not a Wikidata item id (Q followed by digits)")
-            wikidata_id = None
+        if row.text("wikidata_id") is not None:
+            # A link needs the page that confirms it: wikidata_links.csv has a source column, this file has not.
+            row.fail("wikidata_id", "record Wikidata items in wikidata_links.csv, with the page that confirms them")
         notes = row.text("notes")
         if None in (city_id, name_en, name_local, iso2):
             continue
@@ -83,8 +80,6 @@ def load(path: Path) -> Dataset:
         ]
         if geonames_id:
             facts.append((city, SKOS.exactMatch, URIRef(source)))
-        if wikidata_id:
-            facts.append((city, SKOS.exactMatch, URIRef(WIKIDATA + wikidata_id)))
         if latitude is not None and longitude is not None:
             point = entity_iri("city", f"{city_id}/point")
             facts += [

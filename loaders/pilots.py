@@ -1,8 +1,8 @@
 """pilots.csv: the pilot activities of the Pilot Cities Programme and the cities that lead them."""
 from pathlib import Path
 
-from rdflib import Dataset, Literal
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from .known import Known
 from .sources import describe_source
@@ -54,6 +54,7 @@ def load(path: Path, known: Known) -> Dataset:
             facts.append((pilot, TW.selectionYear, Literal(str(year), datatype=XSD.gYear)))
         facts += [(pilot, TW.ledBy, entity_iri("city", city_id)) for city_id in lead_ids]
         facts += [(pilot, TW.emissionDomain, Literal(domain)) for domain in domains if domain in DOMAINS]
+        facts += [(pilot, FOAF.page, URIRef(url)) for url in urls]  # the public pages about the pilot
         if notes:
             facts.append((pilot, SKOS.editorialNote, Literal(notes, lang="en")))
         for fact in facts:
