@@ -25,6 +25,31 @@ def progress(message: str) -> None:
     click.echo(f"twinning: {message}", err=True)
 
 
+def release_or_exit(store):
+    """The current release of the store folder; exit 2 with a hint when none was built."""
+    from graph.release import current_release
+
+    release = current_release(Path(settings(store=store and str(store))["STORE"]))
+    if release is None:
+        progress("no release yet: run `twinning load`")
+        sys.exit(2)
+    return release
+
+
+def stream(job: dict, timeout: float):
+    """Run a job on a query worker and yield its bytes; exit 1 with the engine's message if it fails."""
+    from graph.pool import QueryError, WorkerPool
+
+    pool = WorkerPool(1)
+    try:
+        yield from pool.run(job, timeout).body
+    except QueryError as error:
+        progress(error.message)
+        sys.exit(1)
+    finally:
+        pool.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Build, serve and query the NetZeroCities twinning knowledge graph."""
@@ -115,8 +140,6 @@ def serve(host, port, store, workers, threads, debug):
 def query(text, name, param, fmt, output, store):
     """Run a SPARQL query (TEXT, or - for stdin) or a named query on the current release."""
     from graph.named import ParameterError
-    from graph.pool import QueryError, WorkerPool
-    from graph.release import current_release
 
     config = settings(store=store and str(store))
     substitutions = {}
@@ -135,24 +158,37 @@ def query(text, name, param, fmt, output, store):
         text = named.text
     elif text in (None, "-"):
         text = sys.stdin.read()
-    release = current_release(Path(config["STORE"]))
-    if release is None:
-        progress("no release yet: run `twinning load`")
-        sys.exit(2)
+    release = release_or_exit(store)
     job = {"store": str(release.path), "query": text, "union": bool(config["UNION_DEFAULT_GRAPH"]),
            "substitutions": substitutions,
            "result_format": fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
            "graph_format": fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None)}
-    pool = WorkerPool(1)
-    try:
-        answer = pool.run(job, float(config["QUERY_TIMEOUT"]))
-        for chunk in answer.body:
-            output.write(chunk)
-    except QueryError as error:
-        progress(error.message)
-        sys.exit(1)
-    finally:
-        pool.close()
+    for chunk in stream(job, float(config["QUERY_TIMEOUT"])):
+        output.write(chunk)
+
+
+@main.command()
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def coverage(store):
+    """Print the coverage of the twinning cohorts (the named query `coverage`) as a Markdown table."""
+    from graph.named import load_named_queries
+    from server import PROJECT
+
+    release = release_or_exit(store)
+    job = {"store": str(release.path), "query": load_named_queries(PROJECT / "queries")["coverage"].text,
+           "union": True, "result_format": "json", "graph_format": None}
+    rows = json.loads(b"".join(stream(job, 60)))["results"]["bindings"]
+    click.echo(coverage_table(rows))
+
+
+def coverage_table(rows: list[dict]) -> str:
+    lines = ["| twinning cohort | published sizes (sources) | participations known | pairings known |",
+             "|---|---|---|---|"]
+    for row in rows:
+        sizes = ", ".join(sorted(row.get("publishedSizes", {}).get("value", "").split(", "), reverse=True))
+        lines.append(f"| {row['cohortNumber']['value']} | {sizes or 'none published'} | "
+                     f"{row['twinsKnown']['value']} | {row['pairingsKnown']['value']} |")
+    return "\n".join(lines)
 
 
 @main.command()
@@ -165,12 +201,8 @@ def query(text, name, param, fmt, output, store):
 def export(fmt, output, graph_iri, store):
     """Write the current release (or one named graph) to a file or stdout, byte-identical for the same release."""
     from graph.export import UnknownGraph, export_release
-    from graph.release import current_release
 
-    release = current_release(Path(settings(store=store and str(store))["STORE"]))
-    if release is None:
-        progress("no release yet: run `twinning load`")
-        sys.exit(2)
+    release = release_or_exit(store)
     try:
         export_release(release.path, SUFFIXES[fmt], output, graph_iri)
     except UnknownGraph as error:

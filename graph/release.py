@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, PROV
 
 from . import export
 from .export import DUMP_FORMATS
@@ -54,6 +55,9 @@ def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
     iri = URIRef("https://w3id.org/nzc-twinning/ontology")
     for triple in ontology_graph:
         dataset.add((*triple, iri))
+    # Like every graph, the ontology's says what it comes from: the versioned ontology document.
+    version = ontology_graph.value(iri, OWL.versionIRI)
+    dataset.add((iri, PROV.wasDerivedFrom, version, iri))
     return dataset
 
 

@@ -27,3 +27,14 @@ def test_readme_quick_start_has_two_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (PROJECT / ".ci" / "run").read_text()
     assert "Quick start" in ci  # .ci/run reads the command from the README instead of repeating it
+
+
+def test_readme_coverage_table_is_what_the_graph_reports(store_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    result = CliRunner().invoke(main, ["coverage", "--store", str(store_path)])
+    assert result.exit_code == 0, result.output
+    table = README.split("<!-- coverage:start -->\n", 1)[1].split("<!-- coverage:end -->", 1)[0]
+    assert table.strip() == result.output.strip()
