@@ -32,6 +32,7 @@ class Answer:
     format: str
     graph: bool
     body: Iterator[bytes]
+    capped: bool = False
 
 
 class Worker:
@@ -139,7 +140,8 @@ class WorkerPool:
         if header["status"] != 200:
             self._give_back(worker)
             raise QueryError(header["status"], header["error"])
-        return Answer(header["format"], header["graph"], self._stream(worker, deadline, timeout))
+        return Answer(header["format"], header["graph"], self._stream(worker, deadline, timeout),
+                      header.get("capped", False))
 
     def _stream(self, worker: Worker, deadline: float, timeout: float) -> Iterator[bytes]:
         """Yield the data frames; a failure after the head was sent can only cut the response short."""

@@ -25,6 +25,7 @@ from . import export
 from .export import DUMP_FORMATS
 from .metadata import statistics
 
+NEWLINE = b"\n"
 KEEP_RELEASES = 3  # old releases stay a while: a worker may still be answering from one
 
 
@@ -89,45 +90,52 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
 
     nquads = canonical_nquads(dataset)
     digest = hashlib.sha256(nquads).hexdigest()
-    now = datetime.datetime.now(datetime.timezone.utc)
-    releases = root / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    # Build time to the microsecond, so ids sort by age and the same data rebuilt gets a new id.
-    release_id = f"{now:%Y%m%dT%H%M%S%f}Z-{digest[:8]}"
-    for leftover in releases.glob("*.partial"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-    partial = releases / f"{release_id}.partial"
+    release_id, partial, now = new_release_folder(root, digest)
     nquads += load_activity(release_id, now, inputs)
-    quads = nquads.count(b"\n")
-    progress(f"writing {quads} quads to a new store")
+    progress(f"writing {nquads.count(NEWLINE)} quads to a new store")
     store = ox.Store(str(partial))
     store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
-    graphs = sum(1 for _ in store.named_graphs())
-    progress("computing statistics and writing dumps")
-    stats = statistics(store)
-    dumps = write_dumps(store, partial / "dumps")
-    del store
     info = {
         "id": release_id,
         "created": now.isoformat(),
-        "quads": quads,
-        "graphs": graphs,
         "sha256": digest,
         "software": software_version(),
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
-        "statistics": stats,
-        "dumps": dumps,
     }
+    progress("computing statistics and writing dumps")
+    release = finish(root, store, partial, info)
+    progress(f"release {release_id} is now current")
+    return release
+
+
+def finish(root: Path, store: ox.Store, partial: Path, info: dict) -> Release:
+    """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch."""
+    store.flush()
+    store.optimize()
+    info["quads"] = len(store)
+    info["graphs"] = sum(1 for _ in store.named_graphs())
+    info["statistics"] = statistics(store)
+    shutil.rmtree(partial / "dumps", ignore_errors=True)
+    info["dumps"] = write_dumps(store, partial / "dumps")
+    del store
     (partial / "release.json").write_text(json.dumps(info, indent=2) + "\n")
-    final = releases / release_id
+    final = partial.with_name(info["id"])
     os.rename(partial, final)
     switch_to(root, final)
-    progress(f"release {release_id} is now current")
     prune(root)
-    return Release(release_id, final, info)
+    return Release(info["id"], final, info)
+
+
+def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.datetime]:
+    """A fresh id and its .partial folder; leftovers of killed builds are removed first."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    releases = root / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    for leftover in releases.glob("*.partial"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    # Build time to the microsecond, so ids sort by age and the same data rebuilt gets a new id.
+    release_id = f"{now:%Y%m%dT%H%M%S%f}Z-{digest[:8]}"
+    return release_id, releases / f"{release_id}.partial", now
 
 
 def load_activity(release_id: str, started: datetime.datetime, inputs: dict[str, bytes]) -> bytes:

@@ -10,10 +10,13 @@ a 4-byte big-endian length and a payload. First a header (H, JSON: {"status": 20
 error (E) frame when serialization fails after the header went out. The header is held back until the first data frame is ready, so a
 query that crashes the engine during evaluation fails before the client is told anything.
 """
+import csv
+import io
 import json
 import os
 import struct
 import sys
+from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
@@ -23,13 +26,22 @@ from .formats import GRAPH_FORMATS, RESULT_FORMATS
 CHUNK = 64 * 1024
 
 
-class FrameWriter:
-    """A binary file-like object that sends what pyoxigraph writes as frames, the header first."""
+class Capped(Exception):
+    """The result has more rows than the job allows."""
 
-    def __init__(self, out, header: dict):
+
+class FrameWriter:
+    """A binary file-like object that sends what pyoxigraph writes as frames, the header first.
+
+    `before_header`, if given, runs once just before the header would go out because the result outgrew the first
+    frame; it may raise Capped, which stops the serialization before the client was told anything.
+    """
+
+    def __init__(self, out, header: dict, before_header=None):
         self.out = out
         self.header = header
         self.buffer = bytearray()
+        self.before_header = before_header
 
     def _frame(self, kind: bytes, payload: bytes) -> None:
         self.out.write(kind + struct.pack(">I", len(payload)))
@@ -43,6 +55,8 @@ class FrameWriter:
     def write(self, data) -> int:
         self.buffer += data
         if len(self.buffer) >= CHUNK:
+            if self.header is not None and self.before_header is not None:
+                self.before_header()
             self._send_header()
             self._frame(b"D", bytes(self.buffer))
             self.buffer.clear()
@@ -85,6 +99,95 @@ def run_dump(store: ox.Store, job: dict, out) -> None:
     writer.close()
 
 
+class RowCounter:
+    """A sink for a TSV serialization that counts result rows and stops once there are more than `limit`."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.lines = 0
+
+    def write(self, data) -> int:
+        self.lines += bytes(data).count(b"\n")  # TSV escapes newlines inside values: one line, one row
+        if self.lines - 1 > self.limit:  # the first line is the header
+            raise Capped
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def rows_in(body: bytes, name: str) -> int:
+    """Result rows in a complete, small serialization (the first frame)."""
+    if name == "json":
+        return len(json.loads(body).get("results", {}).get("bindings", []))
+    if name == "xml":
+        return body.count(b"<result>")  # "<" inside values is escaped, so the tag cannot be spoofed
+    if name == "tsv":
+        return max(body.count(b"\n") - 1, 0)
+    return max(sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1, 0)
+
+
+def write_capped(solutions, name: str, limit: int, writer) -> None:
+    """Serialize the first `limit` solutions (the capped path only; full results stay in pyoxigraph)."""
+    variables = [v.value for v in solutions.variables]
+    rows = [[solution[v] for v in variables] for solution, _ in zip(solutions, range(limit))]
+    if name == "json":
+        body = {"head": {"vars": variables},
+                "results": {"bindings": [{v: term_json(t) for v, t in zip(variables, row) if t is not None}
+                                         for row in rows]}}
+        writer.write(json.dumps(body, ensure_ascii=False).encode())
+    elif name == "xml":
+        out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+        out += [f'<variable name="{v}"/>' for v in variables] + ["</head><results>"]
+        for row in rows:
+            out.append("<result>")
+            out += [f'<binding name="{v}">{term_xml(t)}</binding>' for v, t in zip(variables, row) if t is not None]
+            out.append("</result>")
+        writer.write(("".join(out) + "</results></sparql>").encode())
+    elif name == "tsv":
+        lines = ["\t".join("?" + v for v in variables)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+        writer.write(("\n".join(lines) + "\n").encode())
+    else:
+        text = io.StringIO()
+        table = csv.writer(text, lineterminator="\r\n")
+        table.writerow(variables)
+        table.writerows(["" if t is None else t.value if not isinstance(t, ox.Triple) else str(t) for t in row]
+                        for row in rows)
+        writer.write(text.getvalue().encode())
+
+
+def term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate), "object": term_json(term.object)}}
+    result = {"type": "literal", "value": term.value}
+    if term.language:
+        result["xml:lang"] = term.language
+    elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        result["datatype"] = term.datatype.value
+    return result
+
+
+def term_xml(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Triple):
+        return (f"<triple><subject>{term_xml(term.subject)}</subject><predicate>{term_xml(term.predicate)}"
+                f"</predicate><object>{term_xml(term.object)}</object></triple>")
+    if term.language:
+        return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+    if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        return f'<literal datatype="{escape(term.datatype.value)}">{escape(term.value)}</literal>'
+    return f"<literal>{escape(term.value)}</literal>"
+
+
 def run_job(store: ox.Store, job: dict, out) -> None:
     """Evaluate one job and write its frames."""
     if "dump" in job:
@@ -110,9 +213,25 @@ def run_job(store: ox.Store, job: dict, out) -> None:
         kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if is_graph else "query results (SELECT or ASK)"
         return send_error(out, 406, f"none of the accepted media types can hold {kind}")
     table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
-    writer = FrameWriter(out, {"status": 200, "format": name, "graph": is_graph})
+    limit = job.get("max_rows") or 0
+    header = {"status": 200, "format": name, "graph": is_graph, "capped": False}
+
+    def check_rows():
+        """Before the head goes out: does the whole result fit the row limit? Counted on a second evaluation
+        serialized to TSV, which stops as soon as the limit is passed."""
+        store.query(job["query"], base_iri=job.get("base_iri"), **options).serialize(
+            RowCounter(limit), ox.QueryResultsFormat.TSV)
+
+    capped = isinstance(result, ox.QuerySolutions) and limit > 0
+    writer = FrameWriter(out, header, check_rows if capped else None)
     try:
         result.serialize(writer, table[name][2])
+        if capped and writer.header is not None and rows_in(bytes(writer.buffer), name) > limit:
+            raise Capped
+    except Capped:
+        header["capped"] = True
+        writer = FrameWriter(out, header)
+        write_capped(store.query(job["query"], base_iri=job.get("base_iri"), **options), name, limit, writer)
     except (OSError, ValueError, TypeError) as error:
         return writer.fail(500, f"the query failed during evaluation: {error}")
     writer.close()
