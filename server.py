@@ -5,9 +5,16 @@ worker processes of graph.pool; results are serialized there by pyoxigraph and s
 """
 import datetime
 import hashlib
+import hmac
 import json
 import logging
+import math
 import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, send_file, url_for
@@ -19,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from graph.formats import GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, SUFFIXES, format_name, media_types
 from graph.metadata import catalog_graph, void_graph
 from graph.named import ParameterError, load_named_queries
+from graph.policy import OutgoingRefused, check_outgoing
 from graph.pool import QueryError, WorkerPool
 from graph.release import current_release
 
@@ -36,6 +44,13 @@ SETTINGS = {
     "SERVER_WORKERS": (1, "HTTP worker processes of `twinning serve`"),
     "SERVER_THREADS": (8, "threads per HTTP worker process of `twinning serve`"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes (413 above)"),
+    "MAX_QUERY_LENGTH": (65536, "longest query text accepted, in characters (414 in a URL, 413 in a body)"),
+    "MAX_RESULT_ROWS": (100000, "most rows a SELECT answer holds; a capped answer says so (0: no limit)"),
+    "MAX_RESPONSE_BYTES": (512 * 1024 * 1024, "largest response streamed; a longer one is cut off (0: no limit)"),
+    "RATE_LIMIT": (100, "requests per second one client address may make on average (429 above; 0: no limit)"),
+    "RATE_BURST": (400, "requests one client address may make at once before the rate limit applies"),
+    "SERVICE_ALLOWLIST": ([], "hosts that SERVICE and LOAD may reach; every other outgoing request is refused"),
+    "UPDATE_TOKEN": ("", "secret that enables SPARQL Update and Graph Store writes (Authorization: Bearer)"),
 }
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -58,9 +73,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["twinning.queries"] = load_named_queries(PROJECT / "queries")
     app.extensions["twinning.pool"] = WorkerPool(int(app.config["QUERY_WORKERS"]))
 
+    app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
+    app.before_request(limit_rate)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(QueryError, query_error)
     app.register_error_handler(ParameterError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(OutgoingRefused, lambda e: error_response(403, str(e)))
     app.register_error_handler(Exception, internal_error)
     app.after_request(allow_cross_origin)
 
@@ -75,7 +93,43 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/.well-known/void", view_func=void)
     app.add_url_rule("/catalog", view_func=catalog)
     app.add_url_rule("/dumps/<name>", view_func=dump)
+    app.add_url_rule("/store", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
+    app.add_url_rule("/store/<path:rest>", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
+    app.add_url_rule("/limits", view_func=limits)
     return app
+
+
+class RateLimiter:
+    """A token bucket per client address: `rate` requests a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate, self.burst = rate, burst
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.lock = threading.Lock()
+
+    def wait_needed(self, client: str) -> float:
+        """0 if the client may go ahead (and take a token), else the seconds until it may."""
+        if self.rate <= 0:
+            return 0.0
+        now = time.monotonic()
+        with self.lock:
+            tokens, last = self.buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self.buckets[client] = (tokens, now)
+                return (1 - tokens) / self.rate
+            self.buckets[client] = (tokens - 1, now)
+            if len(self.buckets) > 100_000:  # forget idle clients rather than grow without bound
+                self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
+            return 0.0
+
+
+def limit_rate():
+    """Fair use: 429 with Retry-After for a client address past its rate (the address the server sees)."""
+    wait = current_app.extensions["twinning.rate"].wait_needed(request.remote_addr or "")
+    if wait > 0:
+        return error_response(429, "too many requests from this address; see /limits",
+                              {"Retry-After": str(max(1, math.ceil(wait)))})
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -167,10 +221,15 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, override)
     if override and result_format is None and graph_format is None:
         raise QueryError(400, f"parameter 'format': unknown format {override!r}")
+    if len(query) > int(app.config["MAX_QUERY_LENGTH"]):
+        raise QueryError(414 if request.method == "GET" else 413,
+                         f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
+    check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))
     release = release_or_503()
     job = {
         "store": str(release.path),
         "query": query,
+        "max_rows": int(app.config["MAX_RESULT_ROWS"]),
         "base_iri": request.base_url,  # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
         "union": bool(app.config["UNION_DEFAULT_GRAPH"]),
         "default_graphs": list(default_graphs),
@@ -181,10 +240,30 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     }
     answer = app.extensions["twinning.pool"].run(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
-    response = Response(answer.body, content_type=f"{media}; charset=utf-8")
+    response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
+                        content_type=f"{media}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     response.headers["X-Twinning-Release"] = release.id
+    if job["max_rows"]:
+        response.headers["X-Twinning-Row-Limit"] = str(job["max_rows"])
+    if answer.capped:
+        # Honest about truncation: say so, and point to the complete data.
+        response.headers["X-Twinning-Capped"] = f"rows={job['max_rows']}"
+        response.headers["Link"] = (f'<{url_for("dump", name="twinning.nq.gz")}>; rel="alternate"; '
+                                    'title="complete dump", </limits>; rel="help"')
     return response
+
+
+def cut_off(body, limit: int):
+    """Stream at most `limit` bytes; past it the response is aborted (an error to the client, never a
+    silently short document)."""
+    sent = 0
+    for chunk in body:
+        sent += len(chunk)
+        if limit and sent > limit:
+            body.close()
+            raise QueryError(507, f"the response passed the limit of {limit} bytes; see /limits")
+        yield chunk
 
 
 def run_dump(name: str, graph: str | None = None) -> Response:
@@ -221,7 +300,7 @@ def sparql() -> Response:
         content_type = request.mimetype
         if content_type == "application/x-www-form-urlencoded":
             if "update" in request.form:
-                return error_response(403, "this endpoint is read-only: SPARQL Update is disabled")
+                return sparql_update(request.form.getlist("update"))
             queries = request.form.getlist("query")
         elif content_type == "application/sparql-query":
             charset = request.mimetype_params.get("charset", "utf-8").lower()
@@ -232,7 +311,13 @@ def sparql() -> Response:
             except UnicodeDecodeError:
                 return error_response(400, "the query is not valid UTF-8")
         elif content_type == "application/sparql-update":
-            return error_response(403, "this endpoint is read-only: SPARQL Update is disabled")
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                return error_response(415, f"a direct POST update must be UTF-8, not {charset}")
+            try:
+                return sparql_update([request.get_data().decode("utf-8")])
+            except UnicodeDecodeError:
+                return error_response(400, "the update is not valid UTF-8")
         else:
             return error_response(
                 415, "POST a query as application/x-www-form-urlencoded or application/sparql-query"
@@ -244,6 +329,99 @@ def sparql() -> Response:
     if len(queries) != 1:
         return error_response(400, "exactly one query parameter is allowed" if queries else "the query is empty")
     return run_query(queries[0], default_graphs, named_graphs)
+
+
+# --- writes ------------------------------------------------------------------------------------------------------
+
+def authorize_write() -> None:
+    """Writes exist only when an operator set UPDATE_TOKEN, and each needs it as a bearer token."""
+    token = current_app.config["UPDATE_TOKEN"]
+    if not token:
+        raise QueryError(403, "this endpoint is read-only: SPARQL Update and Graph Store writes are disabled")
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):  # constant time: no timing oracle
+        raise Unauthorized()
+
+
+class Unauthorized(QueryError):
+    def __init__(self):
+        super().__init__(401, "this write needs the header Authorization: Bearer <token>")
+
+
+def write(operation: dict) -> dict:
+    """Apply a write as a new release in a separate process (graph/writes.py). Raises QueryError."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "graph.writes", current_app.config["STORE"]],
+                              input=json.dumps(operation), capture_output=True, text=True, cwd=PROJECT,
+                              timeout=float(current_app.config["QUERY_TIMEOUT"]) * 4)
+    except subprocess.TimeoutExpired:
+        raise QueryError(503, "the write was stopped after its time limit", retry_after=5) from None
+    if done.returncode != 0 or not done.stdout.strip():
+        log.error("write failed: %s", done.stderr[-2000:])
+        raise QueryError(500, "the write failed; the previous release is still current")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "error" in result:
+        raise QueryError(result["status"], result["error"])
+    return result
+
+
+def sparql_update(updates: list[str]) -> Response:
+    """SPARQL 1.1 Update by POST, when writes are enabled."""
+    authorize_write()
+    if len(updates) != 1:
+        return error_response(400, "exactly one update parameter is allowed")
+    if request.values.getlist("using-graph-uri") or request.values.getlist("using-named-graph-uri"):
+        return error_response(400, "using-graph-uri and using-named-graph-uri are not supported: put USING or WITH "
+                                   "clauses in the update instead")
+    if len(updates[0]) > int(current_app.config["MAX_QUERY_LENGTH"]):
+        return error_response(413, "the update is too long; see /limits")
+    check_outgoing(updates[0], list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
+    result = write({"kind": "update", "update": updates[0], "base_iri": request.base_url})
+    return jsonify(result)
+
+
+def graph_store(rest: str | None = None) -> Response:
+    """SPARQL 1.1 Graph Store HTTP Protocol: /store?graph=IRI or ?default (indirect), /store/... (direct)."""
+    if rest is not None:
+        graph = request.base_url  # direct identification: the request URL names the graph
+    elif "default" in request.args and "graph" not in request.args:
+        graph = None
+    elif "graph" in request.args and "default" not in request.args:
+        graph = request.args["graph"]
+    else:
+        return error_response(400, "name the graph with ?graph=IRI or ?default (exactly one)")
+    if request.method == "GET":
+        name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+        if name is None:
+            return error_response(406, "graphs are available as " + ", ".join(PAGE_FORMATS))
+        return run_dump(name, graph)
+    authorize_write()
+    if request.method == "DELETE":
+        write({"kind": "delete", "graph": graph})
+        return Response(status=204)
+    name = format_name(PAGE_FORMATS, request.mimetype or "")
+    if name is None:
+        return error_response(415, "send the graph as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
+    existed = graph is None or not release_or_503().path.exists() or graph_exists(graph)
+    with tempfile.NamedTemporaryFile(suffix=".rdf") as body:
+        body.write(request.get_data())
+        body.flush()
+        write({"kind": request.method.lower(), "graph": graph, "data": body.name, "format": name,
+               "base_iri": graph or request.base_url})
+    return Response(status=204 if existed else 201)
+
+
+def graph_exists(graph: str) -> bool:
+    return bool(select("SELECT ?this WHERE { GRAPH ?this { ?s ?p ?o } } LIMIT 1", this=graph))
+
+
+def limits() -> str:
+    """The documented limits of this server, with their current values."""
+    keys = ["QUERY_TIMEOUT", "MAX_RESULT_ROWS", "MAX_RESPONSE_BYTES", "MAX_CONTENT_LENGTH", "MAX_QUERY_LENGTH",
+            "RATE_LIMIT", "RATE_BURST", "SERVICE_ALLOWLIST"]
+    rows = [(key, current_app.config[key], SETTINGS[key][1]) for key in keys]
+    return render_template("limits.html", release=current(), rows=rows,
+                           writes=bool(current_app.config["UPDATE_TOKEN"]))
 
 
 def service_description() -> Response:

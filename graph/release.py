@@ -7,7 +7,9 @@ Layout of a store folder:
 A build works in releases/<id>.partial and is renamed only when complete, so a killed build leaves the current
 release serving and at worst a .partial folder, which the next build removes.
 """
+import contextlib
 import datetime
+import fcntl
 import gzip
 import hashlib
 import json
@@ -80,9 +82,23 @@ def canonical_nquads(dataset: Dataset) -> bytes:
     return ("\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n").encode("utf-8")
 
 
+@contextlib.contextmanager
+def exclusive(root: Path):
+    """One build or write at a time per store folder (a build removes the .partial folders it finds)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "write.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print) -> Release:
     """Validate, write and switch in a new release. Raises ShapeViolation; the current release is then untouched."""
     root = Path(root)
+    with exclusive(root):
+        return _build(dataset, root, inputs, shapes, progress)
+
+
+def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress) -> Release:
     progress("checking the SHACL shapes")
     conforms, report = validate(dataset, shapes)
     if not conforms:

@@ -1,0 +1,75 @@
+"""Writes (SPARQL Update, Graph Store Protocol): each one makes a new release, switched in atomically.
+
+Readers never see a half-applied change: the current release is copied (a RocksDB checkpoint), the change applied to
+the copy, its statistics and dumps rebuilt, and the copy switched in. Writes run one at a time (a file lock) in a
+process of their own (`python -m graph.writes STORE`), so a write that crashes the engine costs only that request.
+Protocol: one JSON operation on stdin; on stdout one JSON line, {"release": id} or {"status": 4xx, "error": msg}.
+"""
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .formats import GRAPH_FORMATS
+from .release import current_release, exclusive, finish, new_release_folder
+
+
+class WriteError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def change(store: ox.Store, operation: dict) -> None:
+    """Apply one operation to a writable copy of the release. Raises WriteError."""
+    kind = operation["kind"]
+    graph = ox.NamedNode(operation["graph"]) if operation.get("graph") else ox.DefaultGraph()
+    try:
+        if kind == "update":
+            store.update(operation["update"], base_iri=operation.get("base_iri"))
+        elif kind == "delete":
+            if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
+                raise WriteError(404, f"there is no graph <{graph.value}>")
+            store.clear_graph(graph) if isinstance(graph, ox.DefaultGraph) else store.remove_graph(graph)
+        elif kind in ("put", "post"):
+            if kind == "put" and (isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)):
+                store.clear_graph(graph)
+            store.load(Path(operation["data"]).read_bytes(), GRAPH_FORMATS[operation["format"]][2],
+                       base_iri=operation.get("base_iri"), to_graph=graph)
+        else:
+            raise WriteError(400, f"unknown operation {kind!r}")
+    except SyntaxError as error:
+        raise WriteError(400, f"syntax error: {error}") from None
+    except ValueError as error:
+        raise WriteError(400, str(error)) from None
+
+
+def write(root: Path, operation: dict) -> str:
+    """Apply an operation as a new release and return its id. Raises WriteError."""
+    root = Path(root)
+    with exclusive(root):
+        current = current_release(root)
+        if current is None:
+            raise WriteError(503, "no release has been built yet: run `twinning load`")
+        release_id, partial, now = new_release_folder(root, hashlib.sha256(json.dumps(operation).encode()).hexdigest())
+        ox.Store.read_only(str(current.path)).backup(str(partial))
+        store = ox.Store(str(partial))
+        change(store, operation)
+        info = {**{k: current.info[k] for k in ("software", "inputs")}, "id": release_id,
+                "created": now.isoformat(), "sha256": None, "changed_from": current.id,
+                "change": operation["kind"]}
+        return finish(root, store, partial, info).id
+
+
+def main() -> None:
+    root, operation = Path(sys.argv[1]), json.loads(sys.stdin.read())
+    try:
+        print(json.dumps({"release": write(root, operation)}))
+    except WriteError as error:
+        print(json.dumps({"status": error.status, "error": str(error)}))
+
+
+if __name__ == "__main__":
+    main()
