@@ -42,7 +42,9 @@ def stream(job: dict, timeout: float):
 
     pool = WorkerPool(1)
     try:
-        yield from pool.run(job, timeout).body
+        answer = pool.run(job, timeout)
+        yield from answer.body
+        answer.close()
     except QueryError as error:
         progress(error.message)
         sys.exit(1)

@@ -242,6 +242,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
                         content_type=f"{media}; charset=utf-8")
+    response.call_on_close(answer.close)
     response.headers["Vary"] = "Accept"
     response.headers["X-Twinning-Release"] = release.id
     if job["max_rows"]:
@@ -272,6 +273,7 @@ def run_dump(name: str, graph: str | None = None) -> Response:
     job = {"store": str(release.path), "dump": True, "dump_graph": graph, "graph_format": name}
     answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
     response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+    response.call_on_close(answer.close)
     return tag(response, release, f"dump|{name}|{graph}")
 
 
@@ -281,7 +283,10 @@ def select(query: str, **bindings: str) -> list[dict]:
     job = {"store": str(release.path), "query": query, "union": True, "result_format": "json",
            "graph_format": None, "substitutions": {k: {"type": "uri", "value": v} for k, v in bindings.items()}}
     answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
-    return json.loads(b"".join(answer.body))["results"]["bindings"]
+    try:
+        return json.loads(b"".join(answer.body))["results"]["bindings"]
+    finally:
+        answer.close()
 
 
 # --- routes ------------------------------------------------------------------------------------------------------
@@ -570,6 +575,7 @@ def resource(rest: str) -> Response:
                "graph_format": name, "substitutions": {"this": {"type": "uri", "value": iri}}}
         answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
         response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
+        response.call_on_close(answer.close)
         response.headers["Vary"] = "Accept"
         return tag(response, release, f"{iri}|{name}")
     page = describe_page(iri)

@@ -25,14 +25,34 @@ class QueryError(Exception):
         self.retry_after = retry_after
 
 
+class Lease:
+    """A borrowed worker, given back exactly once: healthy after a clean end, retired otherwise."""
+
+    def __init__(self, pool: "WorkerPool", worker: "Worker"):
+        self.pool, self.worker, self.done = pool, worker, False
+
+    def end(self, healthy: bool) -> None:
+        if not self.done:
+            self.done = True
+            self.pool._give_back(self.worker) if healthy else self.pool._retire(self.worker)
+
+
 @dataclass
 class Answer:
-    """The head of a successful answer: the format the worker chose, and the body still to stream."""
+    """The head of a successful answer: the format the worker chose, and the body still to stream.
+
+    Call close() when the response is done (WSGI servers close responses even when they never read the body, as
+    for HEAD or 304): a worker whose answer was not read to the end is retired, never reused half-read.
+    """
 
     format: str
     graph: bool
     body: Iterator[bytes]
+    lease: Lease
     capped: bool = False
+
+    def close(self) -> None:
+        self.lease.end(healthy=False)
 
 
 class Worker:
@@ -140,19 +160,19 @@ class WorkerPool:
         if header["status"] != 200:
             self._give_back(worker)
             raise QueryError(header["status"], header["error"])
-        return Answer(header["format"], header["graph"], self._stream(worker, deadline, timeout),
+        lease = Lease(self, worker)
+        return Answer(header["format"], header["graph"], self._stream(lease, deadline, timeout), lease,
                       header.get("capped", False))
 
-    def _stream(self, worker: Worker, deadline: float, timeout: float) -> Iterator[bytes]:
+    def _stream(self, lease: Lease, deadline: float, timeout: float) -> Iterator[bytes]:
         """Yield the data frames; a failure after the head was sent can only cut the response short."""
-        finished = False
         try:
             while True:
-                kind, payload = worker.frame(deadline)
+                kind, payload = lease.worker.frame(deadline)
                 if kind == b"D":
                     yield payload
                 elif kind == b"Z":
-                    finished = True
+                    lease.end(healthy=True)
                     return
                 else:
                     raise QueryError(500, payload.decode(errors="replace"))
@@ -161,8 +181,7 @@ class WorkerPool:
         except EOFError:
             raise QueryError(500, "the query engine aborted while streaming this result")
         finally:
-            # A worker is reused only after a clean end; otherwise (error, client gone) its state is unknown.
-            self._give_back(worker) if finished else self._retire(worker)
+            lease.end(healthy=False)  # no-op after a clean end; otherwise its state is unknown
 
     def close(self) -> None:
         with self.lock:

@@ -90,6 +90,11 @@ def send_error(out, status: int, message: str) -> None:
 def run_dump(store: ox.Store, job: dict, out) -> None:
     """Stream a deterministic export of the release or of one named graph."""
     writer = FrameWriter(out, {"status": 200, "format": job["graph_format"], "graph": True})
+    if job.get("dump_graph") is not None:
+        try:
+            ox.NamedNode(job["dump_graph"])
+        except ValueError as error:
+            return writer.fail(400, f"parameter 'graph': not an IRI ({error})")
     try:
         export.write(store, job["graph_format"], writer, job.get("dump_graph"))
     except export.UnknownGraph as error:

@@ -25,7 +25,10 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.column}: {self.message}"
+        # One error, one line: control characters from the data are shown escaped.
+        message = self.message.encode("unicode_escape").decode("ascii") if not self.message.isprintable() \
+            else self.message
+        return f"{self.path}:{self.line}: {self.column}: {message}"
 
 
 class DataError(Exception):
