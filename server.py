@@ -29,6 +29,7 @@ from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
 from graph.pool import QueryError, WorkerPool
 from graph.release import current_release
+from pictures import map_view, network_view, timeline_view
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -96,6 +97,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/store", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
     app.add_url_rule("/store/<path:rest>", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
     app.add_url_rule("/limits", view_func=limits)
+    app.add_url_rule("/map", view_func=map_page)
+    app.add_url_rule("/network", view_func=network_page)
+    app.add_url_rule("/timeline", view_func=timeline_page)
+    app.add_url_rule("/openapi.json", view_func=openapi)
+    app.jinja_env.globals["local_href"] = local_href
     return app
 
 
@@ -466,17 +472,19 @@ def service_description() -> Response:
     return Response(body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8", headers={"Vary": "Accept"})
 
 
+def describe_queries() -> list[dict]:
+    """The named queries with their parameters, as plain data."""
+    return [{
+        "name": q.name, "summary": q.summary, "description": q.description, "text": q.text,
+        "url": url_for("named_query", name=q.name, _external=True),
+        "parameters": [{"name": p.name, "type": p.type, "description": p.description, "required": p.required,
+                        "example": p.example} for p in q.parameters],
+    } for q in current_app.extensions["twinning.queries"].values()]
+
+
 def list_queries() -> Response:
     """The named queries with their parameters, as JSON."""
-    return jsonify([
-        {
-            "name": q.name, "summary": q.summary, "description": q.description,
-            "url": url_for("named_query", name=q.name, _external=True),
-            "parameters": [{"name": p.name, "type": p.type, "description": p.description, "required": p.required,
-                            "example": p.example} for p in q.parameters],
-        }
-        for q in current_app.extensions["twinning.queries"].values()
-    ])
+    return jsonify(describe_queries())
 
 
 def named_query(name: str) -> Response:
@@ -488,15 +496,63 @@ def named_query(name: str) -> Response:
     return run_query(query.text, substitutions=query.bind(values))
 
 
+HOME_COUNTS = """
+PREFIX tw: <https://w3id.org/nzc-twinning/ontology#>
+SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  VALUES (?class ?what) { (tw:City "cities") (tw:Pilot "pilot activities") (tw:Twin "twin-city participations")
+                          (tw:ExchangeActivity "exchange activities") (tw:SourceDocument "source documents") }
+  ?x a ?class
+} GROUP BY ?what"""
+
+
 def home() -> str:
-    return render_template("home.html", release=current(), queries=current_app.extensions["twinning.queries"])
+    """What the graph holds (counted live), how complete it is, and where to get it."""
+    release = current()
+    counts, coverage = {}, []
+    if release is not None:
+        counts = {row["what"]["value"]: row["n"]["value"] for row in select(HOME_COUNTS)}
+        coverage = select(named("coverage").text)
+    return render_template("home.html", release=release, queries=current_app.extensions["twinning.queries"],
+                           counts=counts, coverage=coverage)
+
+
+def named(name: str):
+    return current_app.extensions["twinning.queries"][name]
+
+
+def map_page() -> str:
+    cohort = request.args.get("cohortNumber", "")
+    if cohort and not cohort.isdigit():
+        return error_response(400, "parameter 'cohortNumber': give a number")
+    query = named("map_pairings")
+    pairings = [r for r in select(query.text) if not cohort or r.get("cohortNumber", {}).get("value") == cohort]
+    cities = [r for r in select(named("programme_cities").text)
+              if not cohort or r.get("cohortNumber", {}).get("value") == cohort]
+    return render_template("map.html", release=current(), view=map_view(pairings, cities), cohort=cohort,
+                           behind=[query, named("programme_cities")])
+
+
+def network_page() -> str:
+    query = named("map_pairings")
+    return render_template("network.html", release=current(), view=network_view(select(query.text)),
+                           behind=[query])
+
+
+def timeline_page() -> str:
+    cohorts, activities = named("cohort_timeline"), named("activity_timeline")
+    view = timeline_view(select(cohorts.text), select(activities.text))
+    return render_template("timeline.html", release=current(), view=view, behind=[cohorts, activities])
 
 
 def editor() -> str:
     """The query editor, opened on a query given in the URL or on a named query."""
-    named = current_app.extensions["twinning.queries"].get(request.args.get("name", ""))
-    query = request.args.get("query") or (named.text if named else DEFAULT_QUERY)
-    return render_template("editor.html", release=current(), query=query, formats=[*RESULT_FORMATS, *GRAPH_FORMATS])
+    queries = current_app.extensions["twinning.queries"]
+    selected = queries.get(request.args.get("name", ""))
+    query = request.args.get("query") or (selected.text if selected else DEFAULT_QUERY)
+    # Escaped for a <script> element: no "</" can close it early.
+    named_json = json.dumps(describe_queries()).replace("</", "<\\/")
+    return render_template("editor.html", release=current(), query=query, queries=queries,
+                           selected=selected.name if selected else "", named_json=named_json)
 
 
 DEFAULT_QUERY = """PREFIX tw: <https://w3id.org/nzc-twinning/ontology#>
@@ -628,6 +684,7 @@ def describe_page(iri: str) -> dict | None:
                                                            "http://www.w3.org/", "http://publications"))})
     english = [label["text"] for label in label_rows if label.get("lang") == "en"]
     return {
+        **pairings_of(iri, out_rows),
         "iri": iri, "title": english[0] if english else compact(iri), "types": types,
         "labels": [{"value": label["text"], "lang": label.get("lang")} for label in label_rows],
         "outgoing": out_rows, "incoming": in_rows, "external": external,
@@ -635,6 +692,25 @@ def describe_page(iri: str) -> dict | None:
         "alternates": [(PAGE_FORMATS[SUFFIXES[s]][0], s) for s in ("ttl", "nt", "jsonld", "rdf")],
         "query_link": url_for("editor", query=f"DESCRIBE <{iri}>"),
     }
+
+
+def pairings_of(iri: str, out_rows: list[dict]) -> dict:
+    """For a city, pilot or twin page: its pairings and a small map of them."""
+    kind = iri[len(ID):].split("/", 1)[0]
+    if kind == "twin":
+        cities = [row["o"]["iri"] for row in out_rows if row["p"]["iri"].endswith("#twinCity")]
+        bindings = {"city": cities[0]} if cities else None
+    else:
+        bindings = {"city": iri} if kind == "city" else {"pilot": iri} if kind == "pilot" else None
+    if not bindings:
+        return {"pairings": [], "pairing_map": None}
+    rows = select(named("map_pairings").text, **bindings)
+    pairs = {(r["twinCity"]["value"], r["pilot"]["value"]): r for r in rows}
+    pairings = [{"twin": local_href(r["twinCity"]["value"]), "twinLabel": r["twinLabel"]["value"],
+                 "pilot": local_href(r["pilot"]["value"]), "pilotLabel": r["pilotLabel"]["value"],
+                 "cohort": r.get("cohortNumber", {}).get("value", "unknown")} for r in pairs.values()]
+    return {"pairings": sorted(pairings, key=lambda p: (p["cohort"], p["twinLabel"])),
+            "pairing_map": map_view(rows, [], width=600) if rows else None}
 
 
 def local_href(iri: str) -> str:
@@ -749,3 +825,62 @@ def dump(name: str) -> Response:
     response = send_file(release.path / "dumps" / name, mimetype=media, conditional=False, etag=False)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return tag(response, release, f"dump|{name}")
+
+
+# --- OpenAPI -----------------------------------------------------------------------------------------------------
+
+PARAMETER_SCHEMAS = {
+    "integer": {"type": "integer"}, "decimal": {"type": "number"}, "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"}, "gYear": {"type": "string", "pattern": "^[0-9]{4}$"},
+    "iri": {"type": "string", "format": "uri"}, "string": {"type": "string"},
+    "country": {"type": "string", "pattern": "^([A-Z]{3}|http://publications\\.europa\\.eu/resource/authority/country/"
+                                             "[A-Z]{3})$"},
+}
+RESULT_MEDIA = [media for media, _, _ in RESULT_FORMATS.values()]
+
+
+def openapi() -> Response:
+    """OpenAPI 3 description of the named queries (and the SPARQL endpoint), generated from the .rq headers."""
+    error = {"$ref": "#/components/schemas/Error"}
+    results = {media: {"schema": {"type": "object"} if "json" in media else {"type": "string"}}
+               for media in RESULT_MEDIA}
+    format_parameter = {"name": "format", "in": "query", "required": False,
+                        "description": "Result format, overriding the Accept header.",
+                        "schema": {"type": "string", "enum": list(RESULT_FORMATS)}}
+    paths = {}
+    for query in current_app.extensions["twinning.queries"].values():
+        parameters = [{
+            "name": p.name, "in": "query", "required": p.required, "description": p.description,
+            "schema": PARAMETER_SCHEMAS.get(p.type, {"type": "string", "description": f"a {p.type} id or IRI"}),
+            **({"example": int(p.example) if p.type == "integer" else p.example} if p.example is not None else {}),
+        } for p in query.parameters]
+        paths[f"/queries/{query.name}"] = {"get": {
+            "operationId": query.name, "summary": query.summary, "description": query.description,
+            "tags": ["named queries"], "parameters": [*parameters, format_parameter],
+            "responses": {
+                "200": {"description": "The query's results.", "content": results},
+                "400": {"description": "A parameter is missing or not of its type.",
+                        "content": {"application/json": {"schema": error}}},
+            },
+        }}
+    paths["/sparql"] = {"get": {
+        "operationId": "sparql", "summary": "SPARQL 1.1 Protocol query", "tags": ["SPARQL"],
+        "parameters": [{"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
+                        "example": "ASK { ?s ?p ?o }"}, format_parameter],
+        "responses": {"200": {"description": "Results (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE).",
+                              "content": {**results, **{m: {"schema": {"type": "string"}} for m, _, _ in
+                                                        PAGE_FORMATS.values()}}},
+                      "400": {"description": "A syntax error, with the parser's message.",
+                              "content": {"application/json": {"schema": error}}}},
+    }}
+    return jsonify({
+        "openapi": "3.0.3",
+        "info": {"title": "NetZeroCities twinning knowledge graph", "version": "1.0.0",
+                 "description": "Named research queries over the twinning knowledge graph; parameters are bound as "
+                                "RDF terms, never pasted into the query.",
+                 "license": {"name": "CC BY 4.0 (data)", "url": "https://creativecommons.org/licenses/by/4.0/"}},
+        "servers": [{"url": request.url_root.rstrip("/")}],
+        "paths": paths,
+        "components": {"schemas": {"Error": {"type": "object", "required": ["error", "status"], "properties": {
+            "error": {"type": "string"}, "status": {"type": "integer"}}}}},
+    })

@@ -1,7 +1,9 @@
 """Named queries: the `queries/*.rq` files, their `#+` YAML headers and the binding of their typed parameters.
 
 The file stem is the public name. Parameters are bound as RDF terms (pyoxigraph substitutions), never pasted into
-the query text. A bad header is an error at startup, not at request time.
+the query text. A bad header is an error at startup, not at request time. A parameter must be a projected variable
+that the WHERE clause binds (a triple pattern or BIND): a substituted value is joined with the solutions, so a
+variable used only inside a FILTER would not narrow them.
 """
 import datetime
 import re

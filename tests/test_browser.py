@@ -1,0 +1,154 @@
+"""The research workbench in a real browser: headless Chromium driven by Playwright against the live server.
+
+Screenshots go to test-artifacts/screenshots/ for a person to look at after the run.
+"""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from server import PROJECT
+
+from .conftest import start_server, stop_server
+
+pytestmark = pytest.mark.live
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = PROJECT / "test-artifacts" / "screenshots"
+# Flags for a machine with no network beyond loopback (no background connections, no sandbox as root).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, accept_downloads=True, viewport={"width": 1280, "height": 900})
+    # The page may reach the server under test only: any other request fails the test.
+    outside = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server)
+                  else (outside.append(route.request.url), route.abort()))
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert outside == [], f"requests left loopback: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def test_home_page(page):
+    page.goto("/")
+    assert page.locator("h1").inner_text() == "NetZeroCities twinning knowledge graph"
+    counts = page.locator("ul.counts").inner_text()
+    assert "twin-city participations" in counts and "source documents" in counts
+    assert page.locator("table caption").inner_text().startswith("Twinning cohorts")
+    page.screenshot(path=SHOTS / "home.png", full_page=True)
+
+
+def test_named_query_with_parameter_and_csv_download(page):
+    page.goto("/query")
+    page.select_option("#named", "twins_of_pilot")
+    page.fill("#param-pilot", "umea-c1")
+    page.click("#run")
+    page.wait_for_selector("#results table tbody tr")
+    table = page.locator("#results table").inner_text()
+    assert "Luleå" in table and "Würzburg" in table
+    assert page.locator("#results table tbody tr").count() == 2
+    assert "pilot=umea-c1" in page.url  # the query lives in the address
+    page.screenshot(path=SHOTS / "editor-named-query.png", full_page=True)
+    with page.expect_download() as download:
+        page.click('#download-links a[data-format="csv"]')
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("pilot,pilotLabel,twinCity")
+    assert "Luleå" in text and "Würzburg" in text
+
+
+def test_shared_address_reopens_query(page):
+    page.goto("/query?name=twins_of_pilot&pilot=leuven-c1&run=1")
+    page.wait_for_selector("#results table tbody tr")
+    assert "Lund" in page.locator("#results table").inner_text()
+
+
+def test_editor_shows_parser_error_with_position(page):
+    page.goto("/query")
+    page.fill("#query", "SELECT ?x WHERE {\n  ?x ?y\n}")
+    page.focus("#query")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#error:not([hidden])")
+    error = page.locator("#error").inner_text()
+    assert "Error 400" in error and "^" in error
+    page.screenshot(path=SHOTS / "editor-error.png")
+
+
+def test_editor_pagination_and_labelled_links(page):
+    page.goto("/query")
+    page.fill("#query", "SELECT ?city WHERE { ?city a <https://w3id.org/nzc-twinning/ontology#City> } ORDER BY ?city")
+    page.click("#run")
+    page.wait_for_selector("#results table tbody tr")
+    assert page.locator("#results table tbody tr").count() == 50
+    first = page.locator("#results table tbody tr").first.locator("a")
+    assert first.get_attribute("href").startswith("/id/city/")
+    assert first.inner_text() == "Aachen"  # the English label, not the IRI
+    page.click("#next")
+    page.wait_for_function("document.getElementById('page-info').textContent.startsWith('page 2 of')")
+    assert page.locator("#results table tbody tr").first.locator("a").inner_text() != "Aachen"
+
+
+def test_map_shows_lund(page):
+    page.goto("/map")
+    marker = page.locator('svg.map [data-city="lund"] circle')
+    assert marker.count() == 1 and marker.is_visible()
+    assert page.locator("svg.map .pairings line").count() > 20
+    assert "SPARQL behind" in page.locator("details.behind summary").inner_text()
+    page.screenshot(path=SHOTS / "map.png", full_page=True)
+
+
+def test_network_timeline_and_city_page(page):
+    page.goto("/network")
+    assert page.locator("svg.network").is_visible()
+    page.screenshot(path=SHOTS / "network.png", full_page=True)
+    page.goto("/timeline")
+    assert page.locator("svg.timeline .activities circle").count() >= 10
+    page.screenshot(path=SHOTS / "timeline.png", full_page=True)
+    page.goto("/id/city/umea")
+    assert "Luleå" in page.locator("main").inner_text()
+    assert page.locator('figure.small-map [data-city="lulea"]').count() == 1
+    page.screenshot(path=SHOTS / "city-umea.png", full_page=True)
+
+
+def test_keyboard_only_run(page):
+    page.goto("/query?name=cohort_sizes")
+    page.focus("#query")
+    page.keyboard.press("Tab")  # from the editor to the Run button
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results table tbody tr")
+    assert page.locator("#results table tbody tr").count() >= 5
+
+
+def test_capped_result_shows_a_note(browser, store_path):
+    process, base = start_server(store_path, {"TWINNING_MAX_RESULT_ROWS": "5"})
+    context = browser.new_context(base_url=base)
+    try:
+        page = context.new_page()
+        page.goto("/query")
+        page.fill("#query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20")
+        page.click("#run")
+        page.wait_for_selector("#capped:not([hidden])")
+        assert "capped at 5 rows" in page.locator("#capped").inner_text()
+        assert page.locator("#results table tbody tr").count() == 5
+        page.screenshot(path=SHOTS / "editor-capped.png")
+    finally:
+        context.close()
+        stop_server(process)
