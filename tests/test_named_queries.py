@@ -219,3 +219,16 @@ def test_cohort_timeline_keeps_conflicting_durations(client):
                 for url in r["source_url"].split(" ")}
     assert c1 == expected
     assert len({value for value, _ in c1}) >= 2
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_named_query_parameters_narrow_the_answer(client, name):
+    """A bound parameter keeps only the rows with that value (a variable used only in a FILTER would not)."""
+    query = QUERIES[name]
+    for param in query.parameters:
+        bound = param.bind(param.example)
+        rows = run(client, name, **{param.name: param.example})
+        if not param.required:
+            assert rows and len(rows) <= len(run(client, name))
+        values = {row.get(param.name) for row in rows}
+        assert values == {bound["value"]}, (name, param.name, values)
