@@ -79,3 +79,44 @@ def test_prune_keeps_three_releases(tmp_path):
     assert len({b.id for b in builds}) == 5
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == sorted(b.id for b in builds[-3:])
     assert current_release(tmp_path) == builds[-1]
+
+
+def test_failed_build_leaves_only_a_partial_folder(tmp_path):
+    """A build that dies before its switch leaves a .partial folder, which is never current and is cleaned up."""
+    from unittest import mock
+
+    import graph.release
+
+    good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    with mock.patch.object(graph.release, "finish", side_effect=RuntimeError("killed")):
+        with pytest.raises(RuntimeError):
+            build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    leftovers = [p.name for p in (tmp_path / "releases").iterdir() if p.name != good.id]
+    assert leftovers and all(name.endswith(".partial") for name in leftovers)
+    assert current_release(tmp_path) == good
+    build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    assert all((p / "release.json").exists() for p in (tmp_path / "releases").iterdir())
+
+
+def test_switch_never_leaves_current_missing(tmp_path):
+    """Readers polling `current` during 2,000 switches always find a release (the switch is one rename)."""
+    import threading
+
+    from graph.release import switch_to
+
+    first = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    second = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    misses, stop = [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            if current_release(tmp_path) is None:
+                misses.append(1)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for i in range(2000):
+        switch_to(tmp_path, (first if i % 2 else second).path)
+    stop.set()
+    thread.join()
+    assert misses == []

@@ -339,3 +339,15 @@ def live_server_factory(store_path):
     yield start
     for process in processes:
         stop_server(process)
+
+
+def test_timed_out_query_frees_its_worker(make_client):
+    """With a single worker, the next query is answered at once after a timeout: the stuck worker was killed."""
+    client = make_client(QUERY_WORKERS=1)
+    slow = client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "timeout": "0.5"})
+    assert slow.status_code == 503
+    started = time.monotonic()
+    fast = client.get("/sparql", query_string={"query": "SELECT (42 AS ?x) {}"})
+    assert fast.status_code == 200 and fast.get_json()["results"]["bindings"][0]["x"]["value"] == "42"
+    assert time.monotonic() - started < 2
