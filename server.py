@@ -28,6 +28,7 @@ from graph.metadata import catalog_graph, void_graph
 from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
 from graph.pool import QueryError, WorkerPool
+from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
 from graph.release import current_release
 from pictures import map_view, network_view, timeline_view
 
@@ -381,13 +382,15 @@ def sparql_update(updates: list[str]) -> Response:
     authorize_write()
     if len(updates) != 1:
         return error_response(400, "exactly one update parameter is allowed")
-    if request.values.getlist("using-graph-uri") or request.values.getlist("using-named-graph-uri"):
-        return error_response(400, "using-graph-uri and using-named-graph-uri are not supported: put USING or WITH "
-                                   "clauses in the update instead")
     if len(updates[0]) > int(current_app.config["MAX_QUERY_LENGTH"]):
         return error_response(413, "the update is too long; see /limits")
-    check_outgoing(updates[0], list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
-    result = write({"kind": "update", "update": updates[0], "base_iri": request.base_url})
+    try:
+        update = with_protocol_dataset(updates[0], request.values.getlist("using-graph-uri"),
+                                       request.values.getlist("using-named-graph-uri"))
+    except DatasetConflict as error:
+        return error_response(400, str(error))
+    check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
+    result = write({"kind": "update", "update": update, "base_iri": request.base_url})
     return jsonify(result)
 
 

@@ -23,10 +23,6 @@ CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 
-# pyoxigraph's update takes no protocol dataset, and rewriting USING clauses into an update's text is not done:
-# these tests need using-graph-uri / using-named-graph-uri, which the endpoint refuses with 400.
-USING_PARAMETERS = {"update_dataset_default_graph", "update_dataset_default_graphs", "update_dataset_named_graphs",
-                    "update_dataset_full"}
 TOKEN = "w3c-test-token"
 FORMATS = {
     "boolean": {"application/sparql-results+json", "application/sparql-results+xml"},
@@ -45,9 +41,7 @@ def manifest_entries() -> list:
     entries = []
     for test in Collection(manifest, head):
         name = str(test).rsplit("#", 1)[1]
-        marks = [pytest.mark.skip(reason="needs using-graph-uri/using-named-graph-uri for updates, not supported")] \
-            if name in USING_PARAMETERS else []
-        entries.append(pytest.param((manifest, test), id=name, marks=marks))
+        entries.append(pytest.param((manifest, test), id=name))
     return entries
 
 
