@@ -29,6 +29,8 @@ def with_protocol_dataset(update: str, using: list[str], using_named: list[str])
             position = skipped.end()
             continue
         if char == "{":
+            if depth == 0:
+                previous = "{"  # a template: a WHERE after it belongs to DELETE/INSERT {…} WHERE
             depth += 1
         elif char == "}":
             depth -= 1
