@@ -96,7 +96,7 @@ def load(data_dir, store):
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default 5000).")
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
-@click.option("--workers", type=int, help="HTTP worker processes (default 1).")
+@click.option("--workers", type=int, help="HTTP worker processes (default 2).")
 @click.option("--threads", type=int, help="Threads per HTTP worker (default 8).")
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader; never in production.")
 def serve(host, port, store, workers, threads, debug):

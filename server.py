@@ -43,7 +43,7 @@ SETTINGS = {
     "QUERY_WORKERS": (2, "query worker processes per server process"),
     "HOST": ("127.0.0.1", "address `twinning serve` listens on"),
     "PORT": (5000, "port `twinning serve` listens on"),
-    "SERVER_WORKERS": (1, "HTTP worker processes of `twinning serve`"),
+    "SERVER_WORKERS": (2, "HTTP worker processes of `twinning serve` (one per core)"),
     "SERVER_THREADS": (8, "threads per HTTP worker process of `twinning serve`"),
     "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes (413 above)"),
     "MAX_QUERY_LENGTH": (65536, "longest query text accepted, in characters (414 in a URL, 413 in a body)"),

@@ -105,7 +105,26 @@ class WorkerPool:
         self.started = 0
         self.restarts = 0
 
+    def _start_spares(self) -> None:
+        """Start workers up to the pool's size in the background, so no request waits for a process to start."""
+        def start():
+            while True:
+                with self.lock:
+                    if self.started >= self.size:
+                        return
+                    self.started += 1
+                try:
+                    worker = Worker()
+                except OSError:
+                    with self.lock:
+                        self.started -= 1
+                    return
+                self._give_back(worker)
+        threading.Thread(target=start, daemon=True).start()
+
     def _borrow(self, deadline: float) -> Worker:
+        if self.started < self.size:
+            self._start_spares()
         with self.lock:
             while not self.idle and self.started >= self.size:
                 remaining = deadline - time.monotonic()

@@ -124,7 +124,19 @@ def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path,
     return release
 
 
-def finish(root: Path, store: ox.Store, partial: Path, info: dict) -> Release:
+def build_release_from_file(nquads: Path, root: Path, dumps: bool = True) -> Release:
+    """A release of an N-Quads file as it is (no SHACL check): for benchmarks and bulk imports."""
+    root = Path(root)
+    with exclusive(root):
+        release_id, partial, now = new_release_folder(root, hashlib.sha256(str(nquads).encode()).hexdigest())
+        store = ox.Store(str(partial))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        info = {"id": release_id, "created": now.isoformat(), "sha256": None, "software": software_version(),
+                "inputs": {Path(nquads).name: _sha256(Path(nquads))}}
+        return finish(root, store, partial, info, dumps)
+
+
+def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True) -> Release:
     """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch."""
     store.flush()
     store.optimize()
@@ -132,7 +144,7 @@ def finish(root: Path, store: ox.Store, partial: Path, info: dict) -> Release:
     info["graphs"] = sum(1 for _ in store.named_graphs())
     info["statistics"] = statistics(store)
     shutil.rmtree(partial / "dumps", ignore_errors=True)
-    info["dumps"] = write_dumps(store, partial / "dumps")
+    info["dumps"] = write_dumps(store, partial / "dumps") if dumps else {}
     del store
     (partial / "release.json").write_text(json.dumps(info, indent=2) + "\n")
     final = partial.with_name(info["id"])
@@ -234,12 +246,20 @@ def prune(root: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+_RELEASES: dict[Path, Release] = {}  # release folder -> its description; a release never changes once switched in
+
+
 def current_release(root: Path) -> Release | None:
-    """The release `current` points at, or None if no release was ever built."""
+    """The release `current` points at, or None if no release was ever built. One readlink per call."""
     link = Path(root) / "current"
     try:
-        target = (Path(root) / os.readlink(link)).resolve()
-        info = json.loads((target / "release.json").read_text())
-    except (OSError, ValueError):
+        target = Path(root) / os.readlink(link)
+    except OSError:
         return None
-    return Release(info["id"], target, info)
+    if target not in _RELEASES:
+        try:
+            info = json.loads((target / "release.json").read_text())
+        except (OSError, ValueError):
+            return None
+        _RELEASES[target] = Release(info["id"], target.resolve(), info)
+    return _RELEASES[target]

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import struct
 import sys
 from xml.sax.saxutils import escape
@@ -193,6 +194,18 @@ def term_xml(term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
+TAIL_LIMIT = re.compile(r"\bLIMIT\s+([0-9]+)(?:\s+OFFSET\s+[0-9]+)?\s*$", re.IGNORECASE)
+
+
+def limited_within(query: str, limit: int) -> bool:
+    """True if the query's own outermost LIMIT (after its last closing brace) keeps it within `limit` rows, so no
+    counting pass is needed; anything unclear counts as not limited."""
+    tail = query[query.rfind("}") + 1:]
+    tail = re.sub(r"#[^\n]*", " ", tail)  # a comment cannot pose as a LIMIT
+    match = TAIL_LIMIT.search(tail.strip())
+    return match is not None and int(match.group(1)) <= limit
+
+
 def run_job(store: ox.Store, job: dict, out) -> None:
     """Evaluate one job and write its frames."""
     if "dump" in job:
@@ -227,7 +240,7 @@ def run_job(store: ox.Store, job: dict, out) -> None:
         store.query(job["query"], base_iri=job.get("base_iri"), **options).serialize(
             RowCounter(limit), ox.QueryResultsFormat.TSV)
 
-    capped = isinstance(result, ox.QuerySolutions) and limit > 0
+    capped = isinstance(result, ox.QuerySolutions) and limit > 0 and not limited_within(job["query"], limit)
     writer = FrameWriter(out, header, check_rows if capped else None)
     try:
         result.serialize(writer, table[name][2])
