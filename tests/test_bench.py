@@ -1,0 +1,25 @@
+"""Smoke test of the benchmark harness on the smallest scale: it runs end to end and writes its report.
+
+No timing is asserted here: speed is measured by `python -m bench.run` (docs/benchmarks.md), never by tests.
+"""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from server import PROJECT
+
+
+@pytest.mark.skipif(shutil.which("oxigraph") is None, reason="the oxigraph server (PyPI package oxigraph) is missing")
+def test_bench_harness_runs_on_smallest_scale(tmp_path):
+    out = tmp_path / "bench.md"
+    subprocess.run([sys.executable, "-m", "bench.run", "--scales", "300", "--rounds", "1", "--quick",
+                    "--out", str(out), "--work", str(tmp_path / "work")], cwd=PROJECT, check=True, timeout=600)
+    report = out.read_text()
+    assert "| one-row lookup |" in report and "twinning / oxigraph serve" in report
+    figures = json.loads(out.with_suffix(".json").read_text())
+    systems = figures["scales"][0]["systems"]["COUNT all"]
+    assert {"pyoxigraph in-process", "oxigraph serve", "twinning serve"} <= set(systems)
+    assert all(s["p50"] > 0 for s in systems.values())
