@@ -122,7 +122,10 @@ def serve(host, port, store, workers, threads, debug):
             self.cfg.set("threads", int(config["SERVER_THREADS"]))
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("timeout", int(config["QUERY_TIMEOUT"]) + 30)
-            self.cfg.set("accesslog", "-")
+            if config["ACCESS_LOG"]:
+                self.cfg.set("accesslog", "-")
+            # Each HTTP worker starts its query workers as soon as it is forked, not on its first request.
+            self.cfg.set("post_fork", lambda server, worker: app.extensions["twinning.pool"].warm())
 
         def load(self):
             return app

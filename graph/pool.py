@@ -105,7 +105,7 @@ class WorkerPool:
         self.started = 0
         self.restarts = 0
 
-    def _start_spares(self) -> None:
+    def warm(self) -> None:
         """Start workers up to the pool's size in the background, so no request waits for a process to start."""
         def start():
             while True:
@@ -124,7 +124,7 @@ class WorkerPool:
 
     def _borrow(self, deadline: float) -> Worker:
         if self.started < self.size:
-            self._start_spares()
+            self.warm()
         with self.lock:
             while not self.idle and self.started >= self.size:
                 remaining = deadline - time.monotonic()
