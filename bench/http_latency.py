@@ -1,28 +1,15 @@
 """Median and p99 latency of one GET over a kept-alive HTTP connection.
 
-    python bench/http_latency.py 'http://127.0.0.1:5000/queries/twins_of_pilot?pilot=umea-c1' [-n 500]
+    python -m bench.http_latency 'http://127.0.0.1:5000/queries/twins_of_pilot?pilot=umea-c1' [-n 500]
 """
 import argparse
-import http.client
 import statistics
-import time
-import urllib.parse
+
+from bench.run import http_times
 
 
 def measure(url: str, count: int, accept: str) -> list[float]:
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port or 80)
-    target = parts.path + ("?" + parts.query if parts.query else "")
-    times = []
-    for _ in range(count + count // 10):  # the first tenth warms up and is not counted
-        started = time.perf_counter()
-        connection.request("GET", target, headers={"Accept": accept})
-        response = connection.getresponse()
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"HTTP {response.status} from {url}")
-        times.append(time.perf_counter() - started)
-    return times[count // 10:]
+    return http_times(url, accept, count + count // 10)[count // 10:]  # the first tenth warms up
 
 
 def main() -> None:

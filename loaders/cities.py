@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
-from .sources import describe_source
+from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import COUNTRY, GEO, GEONAMES, TW, WGS, entity_iri
 
@@ -91,7 +91,6 @@ def load(path: Path) -> Dataset:
             ]
         if notes:
             facts.append((city, SKOS.editorialNote, Literal(notes, lang="en")))
-        for fact in facts:
-            dataset.add((*fact, graph))
+        add_facts(dataset, facts, graph)
     table.check()
     return dataset

@@ -5,7 +5,7 @@ from rdflib import Dataset, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .known import Known
-from .sources import describe_source
+from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import ID, TW, cohort_iri, entity_iri
 
@@ -61,7 +61,6 @@ def load(path: Path, known: Known) -> Dataset:
             facts.append((activity, TW.module, Literal(module, lang="en")))
         if notes:
             facts.append((activity, SKOS.editorialNote, Literal(notes, lang="en")))
-        for fact in facts:
-            dataset.add((*fact, graph))
+        add_facts(dataset, facts, graph)
     table.check()
     return dataset

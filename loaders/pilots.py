@@ -5,7 +5,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from .known import Known
-from .sources import describe_source
+from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import TW, cohort_iri, entity_iri
 
@@ -57,7 +57,6 @@ def load(path: Path, known: Known) -> Dataset:
         facts += [(pilot, FOAF.page, URIRef(url)) for url in urls]  # the public pages about the pilot
         if notes:
             facts.append((pilot, SKOS.editorialNote, Literal(notes, lang="en")))
-        for fact in facts:
-            dataset.add((*fact, graph))
+        add_facts(dataset, facts, graph)
     table.check()
     return dataset

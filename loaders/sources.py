@@ -21,6 +21,12 @@ def describe_source(dataset: Dataset, url: str) -> URIRef:
     return graph
 
 
+def add_facts(dataset: Dataset, facts: list[tuple], graph: URIRef) -> None:
+    """Put (subject, predicate, object) facts into a source's graph."""
+    for fact in facts:
+        dataset.add((*fact, graph))
+
+
 def load(path: Path) -> Dataset:
     """Describe every source document in its own graph. Raises DataError."""
     table = read_table(path, HEADER)
@@ -51,8 +57,7 @@ def load(path: Path) -> Dataset:
             facts.append((document, DCTERMS.issued, published))
         if language:
             facts.append((document, DCTERMS.language, Literal(language, datatype=XSD.language)))
-        for fact in facts:
-            dataset.add((*fact, graph))
+        add_facts(dataset, facts, graph)
     table.check()
     return dataset
 

@@ -5,7 +5,7 @@ from rdflib import Dataset, Literal
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .known import Known
-from .sources import describe_source
+from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import TW, cohort_iri, entity_iri
 
@@ -62,7 +62,6 @@ def load(path: Path, known: Known) -> Dataset:
             facts.append((city, TW.officialName, Literal(official_name)))
         if notes:
             facts.append((twin, SKOS.editorialNote, Literal(notes, lang="en")))
-        for fact in facts:
-            dataset.add((*fact, graph))
+        add_facts(dataset, facts, graph)
     table.check()
     return dataset
