@@ -219,7 +219,8 @@ def export(fmt, output, graph_iri, store):
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 def validate(data_dir):
     """Check DATA_DIR's rows and the SHACL shapes without building; print the report."""
-    from graph.release import release_dataset, validate as shacl_validate
+    from graph.release import release_dataset
+    from graph.release import validate as shacl_validate
     from loaders import DataError, load_all
     from server import PROJECT
 

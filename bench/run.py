@@ -156,7 +156,7 @@ def wrk_throughput(url: str, media: str, seconds: int = 5) -> float | None:
     if shutil.which("wrk") is None:
         return None
     result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "-H", f"Accept: {media}", url],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, check=False)
     match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
     return float(match.group(1)) if match else None
 
@@ -323,8 +323,8 @@ def svg_plot(results: list[dict], query_names: list[str], system: str) -> str:
         return f"{px:.1f},{py:.1f}"
 
     colours = ["#1b6ca8", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#555555", "#00798c", "#8c564b"]
-    lines = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-             f'font-size="11"><title>p50 latency of {system} against data size</title>',
+    lines = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" font-family="sans-serif" '
+             f'font-size="11"><title>p50 latency of {system} against data size</title>'),
              f'<line x1="{left}" y1="{height - bottom}" x2="{width - 150}" y2="{height - bottom}" stroke="#333"/>',
              f'<line x1="{left}" y1="20" x2="{left}" y2="{height - bottom}" stroke="#333"/>',
              f'<text x="{left}" y="{height - 10}">quads (log): {", ".join(f"{x:,}" for x in xs)}</text>',
@@ -339,10 +339,10 @@ def svg_plot(results: list[dict], query_names: list[str], system: str) -> str:
 
 def markdown(results: list[dict], special: dict, command: str, svg_name: str) -> str:
     out = ["# Benchmarks", "", f"Regenerate with `{command}` (about 10 minutes on 2 cores).", "",
-           f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
+           (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
            f"{ox.__version__ if hasattr(ox, '__version__') else '0.5.13'}; data from `bench/generate.py` (seed 42). "
            "Latencies are p50 (median of the rounds' medians) and p99 in milliseconds, over a kept-alive HTTP "
-           "connection; ratios are taken within this run.", ""]
+           "connection; ratios are taken within this run."), ""]
     for r in results:
         out += [f"## {r['cities']:,} cities, {r['quads']:,} quads", "",
                 f"Build {r['build_s']:.1f} s (bulk load and statistics), store {r['store_mib']:.0f} MiB on disk; "
@@ -374,9 +374,9 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
             out.append(f"| `twinning export -f {fmt}` | {d['seconds']:.2f} | {d['triples_per_s']:,.0f} | "
                        f"{d['peak_mib']:.0f} | {d['growth_mib']:.0f} |")
         b = special["build_from_csv"]
-        out += ["", f"Release build from CSV (`twinning load`, real data plus {b['cities']:,} synthetic cities): "
+        out += ["", (f"Release build from CSV (`twinning load`, real data plus {b['cities']:,} synthetic cities): "
                 f"{b['quads']:,} quads in {b['seconds']:.1f} s, {b['quads_per_s']:,.0f} quads/s, peak "
-                f"{b['peak_mib']:.0f} MiB.", ""]
+                f"{b['peak_mib']:.0f} MiB."), ""]
     if svg_name:
         out += ["## Scaling", "", f"![p50 latency of twinning serve against data size]({svg_name})", ""]
     return "\n".join(out)

@@ -24,7 +24,7 @@ def outgoing_targets(text: str, update: bool = False) -> list[str]:
         return []
     try:
         parsed = translateUpdate(parseUpdate(text)) if update else translateQuery(parseQuery(text))
-    except Exception:  # rdflib's parser is stricter than pyoxigraph's in places: refuse rather than guess
+    except Exception:  # noqa: BLE001 - rdflib's parser is stricter than pyoxigraph's: refuse rather than guess
         raise OutgoingRefused("the SERVICE or LOAD targets of this request could not be determined") from None
     targets: list = []
 

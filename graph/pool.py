@@ -104,13 +104,14 @@ class WorkerPool:
         self.lock = threading.Condition()
         self.started = 0
         self.restarts = 0
+        self.closed = False
 
     def warm(self) -> None:
         """Start workers up to the pool's size in the background, so no request waits for a process to start."""
         def start():
             while True:
                 with self.lock:
-                    if self.started >= self.size:
+                    if self.started >= self.size or self.closed:
                         return
                     self.started += 1
                 try:
@@ -148,8 +149,11 @@ class WorkerPool:
     def _give_back(self, worker: Worker) -> None:
         with self.lock:
             self.busy.discard(worker)
-            self.idle.append(worker)
-            self.lock.notify()
+            if not self.closed:
+                self.idle.append(worker)
+                self.lock.notify()
+                return
+        worker.kill()  # the pool was closed while this worker was out
 
     def _retire(self, worker: Worker | None) -> None:
         """Kill a worker that timed out, crashed or was abandoned; a new one starts on the next borrow."""
@@ -167,7 +171,7 @@ class WorkerPool:
         worker = self._borrow(deadline)
         try:
             worker.send(job)
-            kind, payload = worker.frame(deadline)
+            _, payload = worker.frame(deadline)
         except TimeoutError:
             self._retire(worker)
             raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
@@ -204,6 +208,7 @@ class WorkerPool:
 
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             workers, self.idle = self.idle, []
         for worker in workers:
             worker.kill()

@@ -155,7 +155,7 @@ def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool =
 
 def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.datetime]:
     """A fresh id and its .partial folder; leftovers of killed builds are removed first."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     releases = root / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     for leftover in releases.glob("*.partial"):
@@ -205,10 +205,10 @@ def write_dumps(store: ox.Store, folder: Path) -> dict:
         with plain.open("wb") as output:
             export.write(store, name, output)
         packed = folder / f"twinning.{suffix}.gz"
-        with plain.open("rb") as source, packed.open("wb") as raw:
-            # No file name and a zero time stamp in the header: the same dump always gives the same bytes.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
-                shutil.copyfileobj(source, target, 1 << 20)
+        # No file name and a zero time stamp in the gzip header: the same dump always gives the same bytes.
+        with plain.open("rb") as source, packed.open("wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+            shutil.copyfileobj(source, target, 1 << 20)
         for path in (plain, packed):
             written[path.name.removeprefix("twinning.")] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
     return written

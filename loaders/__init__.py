@@ -7,12 +7,21 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from . import (cities, derived, exchange_activities, mission_cities, pilots, programme_facts, sources, twin_cities,
-               wikidata_links)
+from . import (
+    cities,
+    derived,
+    exchange_activities,
+    mission_cities,
+    pilots,
+    programme_facts,
+    sources,
+    twin_cities,
+    wikidata_links,
+)
 from .known import read_known
 from .table import DataError, RowError
 
-__all__ = ["DataError", "RowError", "load_all", "FILES"]
+__all__ = ["FILES", "DataError", "RowError", "load_all"]
 
 FILES = ["sources.csv", "cities.csv", "mission_cities.csv", "pilots.csv", "twin_cities.csv",
          "programme_facts.csv", "exchange_activities.csv", "wikidata_links.csv"]

@@ -47,8 +47,8 @@ def test_load_bad_row_exit_1_names_file_and_line(runner, tmp_path, mini_store):
 
 def test_query_text_csv(runner, mini_store):
     result = runner.invoke(main, ["query", "--store", str(mini_store), "-f", "csv",
-                                  "SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a "
-                                  "<https://w3id.org/nzc-twinning/ontology#Twin> }"])
+                                  ("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?t a "
+                                  "<https://w3id.org/nzc-twinning/ontology#Twin> }")])
     assert result.exit_code == 0, result.output
     assert result.output.split() == ["n", "2"]
 

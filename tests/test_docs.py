@@ -8,12 +8,12 @@ README = (PROJECT / "README.md").read_text()
 
 def quick_start_commands() -> list[str]:
     section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
     return [line for line in block.splitlines() if line.strip()]
 
 
 def test_readme_documents_every_setting():
-    for name, (default, _) in SETTINGS.items():
+    for name in SETTINGS:
         assert f"`TWINNING_{name}`" in README, name
 
 

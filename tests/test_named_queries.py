@@ -6,7 +6,6 @@ or stated from the curated data's documented facts.
 import csv
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

@@ -2,8 +2,6 @@
 import pytest
 from openapi_spec_validator import validate
 
-from server import create_app
-
 
 @pytest.fixture(scope="module")
 def spec(app):

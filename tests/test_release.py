@@ -1,7 +1,7 @@
 """Release builds: SHACL gate, atomic switch, pruning, and what a killed build leaves behind."""
 import pytest
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
 from graph.release import ShapeViolation, build_release, current_release, release_dataset, validate
 from loaders import load_all
@@ -88,9 +88,9 @@ def test_failed_build_leaves_only_a_partial_folder(tmp_path):
     import graph.release
 
     good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
-    with mock.patch.object(graph.release, "finish", side_effect=RuntimeError("killed")):
-        with pytest.raises(RuntimeError):
-            build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    with mock.patch.object(graph.release, "finish", side_effect=RuntimeError("killed")), \
+            pytest.raises(RuntimeError):
+        build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
     leftovers = [p.name for p in (tmp_path / "releases").iterdir() if p.name != good.id]
     assert leftovers and all(name.endswith(".partial") for name in leftovers)
     assert current_release(tmp_path) == good

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDFS
 
 from graph.release import build_release
 from server import create_app
