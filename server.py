@@ -56,6 +56,8 @@ SETTINGS = {
     "UPDATE_TOKEN": ("", "secret that enables SPARQL Update and Graph Store writes (Authorization: Bearer)"),
 }
 
+PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")}  # formats of one graph
+RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 SD_RESULT_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
@@ -417,7 +419,7 @@ def graph_store(rest: str | None = None) -> Response:
     name = format_name(PAGE_FORMATS, request.mimetype or "")
     if name is None:
         return error_response(415, "send the graph as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
-    existed = graph is None or not release_or_503().path.exists() or graph_exists(graph)
+    existed = graph is None or graph_exists(graph)
     with tempfile.NamedTemporaryFile(suffix=".rdf") as body:
         body.write(request.get_data())
         body.flush()
@@ -466,13 +468,11 @@ def service_description() -> Response:
     if current() is not None:
         triples = current().info.get("statistics", {}).get("triples", current().info["quads"])
         graph.add((default_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(triples)))
-    name = negotiate({k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")},
-                     request.accept_mimetypes, request.args.get("format"))
+    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
     if name is None:
         return error_response(406, "the service description is available as " +
-                              ", ".join(media for media, _, _ in GRAPH_FORMATS.values()))
-    rdflib_names = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
-    body = graph.serialize(format=rdflib_names[name])
+                              ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
+    body = graph.serialize(format=RDFLIB_NAMES[name])
     return Response(body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8", headers={"Vary": "Accept"})
 
 
@@ -571,9 +571,7 @@ SELECT ?twinCityLabel ?pilotLabel WHERE {
 
 ID = "https://w3id.org/nzc-twinning/id/"
 ONTOLOGY_IRI = "https://w3id.org/nzc-twinning/ontology"
-PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")}
 IRI_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
-RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
 OUTGOING = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
