@@ -145,6 +145,7 @@ def serve(host, port, store, workers, threads, debug):
 def query(text, name, param, fmt, output, store):
     """Run a SPARQL query (TEXT, or - for stdin) or a named query on the current release."""
     from graph.named import ParameterError
+    from graph.pool import query_job
 
     config = settings(store=store and str(store))
     substitutions = {}
@@ -164,10 +165,9 @@ def query(text, name, param, fmt, output, store):
     elif text in (None, "-"):
         text = sys.stdin.read()
     release = release_or_exit(store)
-    job = {"store": str(release.path), "query": text, "union": bool(config["UNION_DEFAULT_GRAPH"]),
-           "substitutions": substitutions,
-           "result_format": fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
-           "graph_format": fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None)}
+    job = query_job(release.path, text, fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
+                    fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None),
+                    bool(config["UNION_DEFAULT_GRAPH"]), substitutions)
     for chunk in stream(job, float(config["QUERY_TIMEOUT"])):
         output.write(chunk)
 
@@ -177,11 +177,11 @@ def query(text, name, param, fmt, output, store):
 def coverage(store):
     """Print the coverage of the twinning cohorts (the named query `coverage`) as a Markdown table."""
     from graph.named import load_named_queries
+    from graph.pool import query_job
     from server import PROJECT
 
     release = release_or_exit(store)
-    job = {"store": str(release.path), "query": load_named_queries(PROJECT / "queries")["coverage"].text,
-           "union": True, "result_format": "json", "graph_format": None}
+    job = query_job(release.path, load_named_queries(PROJECT / "queries")["coverage"].text)
     rows = json.loads(b"".join(stream(job, 60)))["results"]["bindings"]
     click.echo(coverage_table(rows))
 

@@ -27,7 +27,7 @@ from graph.formats import GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, SUFFIXES, for
 from graph.metadata import catalog_graph, void_graph
 from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
-from graph.pool import QueryError, WorkerPool
+from graph.pool import QueryError, WorkerPool, query_job
 from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
 from graph.release import current_release
 from pictures import map_view, network_view, timeline_view
@@ -236,18 +236,10 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
                          f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
     check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))
     release = release_or_503()
-    job = {
-        "store": str(release.path),
-        "query": query,
-        "max_rows": int(app.config["MAX_RESULT_ROWS"]),
-        "base_iri": request.base_url,  # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
-        "union": bool(app.config["UNION_DEFAULT_GRAPH"]),
-        "default_graphs": list(default_graphs),
-        "named_graphs": list(named_graphs),
-        "substitutions": substitutions or {},
-        "result_format": result_format,
-        "graph_format": graph_format,
-    }
+    job = query_job(release.path, query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
+                    substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
+                    # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
+                    base_iri=request.base_url, default_graphs=list(default_graphs), named_graphs=list(named_graphs))
     answer = app.extensions["twinning.pool"].run(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
@@ -290,8 +282,7 @@ def run_dump(name: str, graph: str | None = None) -> Response:
 def select(query: str, **bindings: str) -> list[dict]:
     """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
     release = release_or_503()
-    job = {"store": str(release.path), "query": query, "union": True, "result_format": "json",
-           "graph_format": None, "substitutions": {k: {"type": "uri", "value": v} for k, v in bindings.items()}}
+    job = query_job(release.path, query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
     answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
     try:
         return json.loads(b"".join(answer.body))["results"]["bindings"]
@@ -629,8 +620,7 @@ def resource(rest: str) -> Response:
     if name != "html":
         if not select(EXISTS, this=iri):
             return error_response(404, f"<{iri}> is not in this graph")
-        job = {"store": str(release.path), "query": DESCRIBE, "union": True, "result_format": None,
-               "graph_format": name, "substitutions": {"this": {"type": "uri", "value": iri}}}
+        job = query_job(release.path, DESCRIBE, None, name, substitutions={"this": {"type": "uri", "value": iri}})
         answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
         response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
         response.call_on_close(answer.close)

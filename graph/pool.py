@@ -15,6 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 
+def query_job(release_path, query: str, result_format: str | None = "json", graph_format: str | None = None,
+              union: bool = True, substitutions: dict | None = None, **options) -> dict:
+    """A job for a query worker (see worker.py): the query, the release it runs on and the formats to answer in.
+    Other options: base_iri, default_graphs, named_graphs, max_rows."""
+    return {"store": str(release_path), "query": query, "result_format": result_format,
+            "graph_format": graph_format, "union": union, "substitutions": substitutions or {}, **options}
+
+
 class QueryError(Exception):
     """A query that cannot be answered, with the HTTP status that says why."""
 
