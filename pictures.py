@@ -121,7 +121,9 @@ def timeline_view(cohorts: list[dict], activities: list[dict], width: int = 900)
     bars: dict = {}
     for row in cohorts:
         key = value(row, "cohort")
-        bar = bars.setdefault(key, {"label": value(row, "label"), "starts": set(), "durations": set()})
+        # "twinning-cohort-3" -> "Twinning cohort 3": short enough for the row label, unlike the full titles
+        short = key.rsplit("/", 1)[-1].replace("-", " ").capitalize()
+        bar = bars.setdefault(key, {"label": short, "title": value(row, "label"), "starts": set(), "durations": set()})
         prop = value(row, "property").rsplit("#", 1)[-1]
         if prop == "startDate" and to_date(value(row, "value")):
             bar["starts"].add(to_date(value(row, "value")))
@@ -146,12 +148,12 @@ def timeline_view(cohorts: list[dict], activities: list[dict], width: int = 900)
         ends = [start.replace(day=1) + datetime.timedelta(days=30.44 * m) for m in sorted(bar["durations"])]
         rows.append({"label": bar["label"], "href": key, "x": x(start), "y": 30 + len(rows) * 26,
                      "ends": [x(end) for end in ends] or [x(start) + 4],
-                     "title": f"{bar['label']}: from {start:%Y-%m}, " + (
+                     "title": f"{bar['title']}: from {start:%Y-%m}, " + (
                          " or ".join(f"{m} months" for m in sorted(bar["durations"])) or "length not published")})
     top = 30 + len(rows) * 26 + 20
     for i, dot in enumerate(sorted(dots, key=lambda d: d["date"])):
         dot.update({"x": x(dot["date"]), "y": top + 14 + (i % 4) * 14,
                     "colour": COHORT_COLOURS.get(dot["cohort"], "#777777")})
-    years = [{"x": x(datetime.date(year, 1, 1)), "label": str(year)} for year in range(first.year, last.year + 1)]
+    years = [{"x": x(datetime.date(year, 1, 1)), "label": str(year)} for year in range(first.year, last.year)]
     return {"width": width, "height": top + 90, "rows": rows, "dots": dots, "years": years, "axis": top,
             "colours": COHORT_COLOURS}
