@@ -104,3 +104,40 @@ def test_load_bad_row_keeps_previous_release_serving(tmp_path, data_copy):
         assert sorted(p.name for p in (store / "releases").iterdir()) == [before[0]]
     finally:
         stop_server(process)
+
+
+def test_writes_through_real_clients(tmp_path):
+    """With writes enabled, SPARQLWrapper sends SPARQL Update and urllib uses the Graph Store Protocol; without the
+    token the server refuses, with it the change is visible to the next query."""
+    from SPARQLWrapper import POST
+    from SPARQLWrapper.SPARQLExceptions import Unauthorized
+
+    from .test_loaders import MINI
+
+    store = tmp_path / "store"
+    build(MINI, store)
+    process, base = start_server(store, {"TWINNING_UPDATE_TOKEN": "live-token", "TWINNING_RATE_LIMIT": "0"})
+    try:
+        update = SPARQLWrapper(base + "/sparql")
+        update.setMethod(POST)
+        update.setQuery("INSERT DATA { GRAPH <https://example.org/live> { <https://example.org/a> "
+                        "<https://example.org/b> 'written' } }")
+        with pytest.raises(Unauthorized):
+            update.query()
+        update.addCustomHttpHeader("Authorization", "Bearer live-token")
+        update.query()
+        ask = wrapper(base, "ASK { <https://example.org/a> ?p 'written' }", JSON).queryAndConvert()
+        assert ask["boolean"] is True
+
+        put = urllib.request.Request(base + "/store?graph=https%3A%2F%2Fexample.org%2Fgsp", method="PUT",
+                                     data=b"<https://example.org/x> <https://example.org/y> 'z' .",
+                                     headers={"Content-Type": "text/turtle", "Authorization": "Bearer live-token"})
+        with urllib.request.urlopen(put) as response:
+            assert response.status == 201
+        got = urllib.request.Request(base + "/store?graph=https%3A%2F%2Fexample.org%2Fgsp",
+                                     headers={"Accept": "application/n-triples"})
+        with urllib.request.urlopen(got) as response:
+            assert Graph().parse(data=response.read().decode(), format="nt").value(
+                URIRef("https://example.org/x"), URIRef("https://example.org/y")).toPython() == "z"
+    finally:
+        stop_server(process)
