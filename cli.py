@@ -52,6 +52,22 @@ def stream(job: dict, timeout: float):
         pool.close()
 
 
+def backend_options(command):
+    """--backend and the remote engine's endpoints, the same settings as TWINNING_BACKEND, TWINNING_ENDPOINT, ...
+    (user and password only by TWINNING_ENDPOINT_USER and TWINNING_ENDPOINT_PASSWORD, to keep them out of `ps`)."""
+    options = [
+        click.option("--backend", type=click.Choice(["embedded", "sparql"]),
+                     help="Where the graph is held (default: TWINNING_BACKEND or embedded)."),
+        click.option("--endpoint", metavar="QUERY_URL", help="The remote engine's SPARQL query endpoint."),
+        click.option("--update-endpoint", metavar="URL", help="Its SPARQL Update endpoint (default: QUERY_URL)."),
+        click.option("--store-endpoint", metavar="URL",
+                     help="Its Graph Store Protocol endpoint (default: load by SPARQL Update)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Build, serve and query the NetZeroCities twinning knowledge graph."""
@@ -61,17 +77,21 @@ def main():
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path),
               help="Store folder (default: TWINNING_STORE or instance/store).")
-def load(data_dir, store):
+@backend_options
+def load(data_dir, store, **remote):
     """Build a release from DATA_DIR (default: data/) and switch it in.
 
     Every row error is printed as file:line: column: message; on any error nothing is written and the current
-    release keeps serving.
+    release keeps serving. With --backend sparql the release is built and checked in the store folder, then
+    published to the engine graph by graph and switched in there with one update.
     """
-    from graph.release import ShapeViolation, build_release, release_dataset
+    from graph.backend import create_backend
+    from graph.pool import QueryError
+    from graph.release import ShapeViolation, build_release, current_release, release_dataset
     from loaders import FILES, DataError, load_all
     from server import PROJECT
 
-    config = settings(store=store and str(store), data_dir=data_dir and str(data_dir))
+    config = settings(store=store and str(store), data_dir=data_dir and str(data_dir), **remote)
     data_dir = Path(config["DATA_DIR"])
     progress(f"reading {data_dir}")
     try:
@@ -83,12 +103,24 @@ def load(data_dir, store):
     dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
     inputs = {name: (data_dir / name).read_bytes() for name in FILES}
     try:
+        backend = create_backend(config)
+    except ValueError as error:
+        progress(str(error))
+        sys.exit(2)
+    previous = current_release(Path(config["STORE"]))
+    try:
         release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",
                                 progress=progress)
     except ShapeViolation as error:
         click.echo(str(error), err=True)
         progress("the data violate the SHACL shapes; nothing was switched in")
         sys.exit(1)
+    if backend.kind == "sparql":
+        try:
+            backend.publish(release, previous, progress)
+        except QueryError as error:
+            progress(f"{error.message}; the engine keeps its previous release")
+            sys.exit(1)
     click.echo(json.dumps(release.info, indent=2))
 
 
@@ -99,17 +131,28 @@ def load(data_dir, store):
 @click.option("--workers", type=int, help="HTTP worker processes (default 2).")
 @click.option("--threads", type=int, help="Threads per HTTP worker (default 8).")
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader; never in production.")
-def serve(host, port, store, workers, threads, debug):
+@backend_options
+def serve(host, port, store, workers, threads, debug, **remote):
     """Serve the current release: /sparql, named queries and the home page."""
-    from graph.release import current_release
+    from graph.pool import QueryError
     from server import create_app
 
     overrides = {"HOST": host, "PORT": port, "STORE": store and str(store), "SERVER_WORKERS": workers,
-                 "SERVER_THREADS": threads}
-    app = create_app({k: v for k, v in overrides.items() if v is not None})
+                 "SERVER_THREADS": threads, **{key.upper(): value for key, value in remote.items()}}
+    try:
+        app = create_app({k: v for k, v in overrides.items() if v is not None})
+    except ValueError as error:
+        progress(str(error))
+        sys.exit(2)
     config = app.config
-    if current_release(Path(config["STORE"])) is None:
-        progress(f"no release in {config['STORE']} yet: run `twinning load`; /sparql answers 503 until then")
+    try:
+        held = app.extensions["twinning.backend"].current()
+    except QueryError as error:
+        held = None
+        progress(error.message)
+    if held is None:
+        progress(f"no release in {config['ENDPOINT'] or config['STORE']} yet: run `twinning load`; "
+                 "/sparql answers 503 until then")
     if debug:
         app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
         return
@@ -125,12 +168,12 @@ def serve(host, port, store, workers, threads, debug):
             if config["ACCESS_LOG"]:
                 self.cfg.set("accesslog", "-")
             # Each HTTP worker starts its query workers as soon as it is forked, not on its first request.
-            self.cfg.set("post_fork", lambda server, worker: app.extensions["twinning.pool"].warm())
+            self.cfg.set("post_fork", lambda server, worker: app.extensions["twinning.backend"].warm())
 
         def load(self):
             return app
 
-    progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql")
+    progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql from the {config['BACKEND']} backend")
     Gunicorn().run()
 
 

@@ -176,7 +176,7 @@ def resource(rest: str) -> Response:
         if not select(EXISTS, this=iri):
             return error_response(404, f"<{iri}> is not in this graph")
         job = query_job(release.path, DESCRIBE, None, name, substitutions={"this": {"type": "uri", "value": iri}})
-        answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+        answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
         response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
         response.call_on_close(answer.close)
         response.headers["Vary"] = "Accept"

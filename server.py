@@ -10,8 +10,6 @@ import hmac
 import json
 import logging
 import math
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,18 +21,24 @@ from rdflib.namespace import RDF, RDFS
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 
+from graph.backend import create_backend
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
 from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
-from graph.pool import QueryError, WorkerPool, query_job
+from graph.pool import QueryError, query_job
 from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
-from graph.release import current_release
 
 PROJECT = Path(__file__).resolve().parent
 
 # name -> (default, help). Each is also read from the environment as TWINNING_<NAME>; README.md lists them all.
 SETTINGS = {
+    "BACKEND": ("embedded", "where the graph is held: `embedded` (pyoxigraph in STORE) or `sparql` (an engine at ENDPOINT)"),
     "STORE": ("", "folder of the release store; empty means `store` in the instance folder"),
+    "ENDPOINT": ("", "the remote engine's SPARQL query endpoint (backend `sparql`)"),
+    "UPDATE_ENDPOINT": ("", "the remote engine's SPARQL Update endpoint; empty means ENDPOINT"),
+    "STORE_ENDPOINT": ("", "the remote engine's Graph Store Protocol endpoint, for loading; empty: SPARQL Update"),
+    "ENDPOINT_USER": ("", "user name for the remote engine (HTTP Basic or Digest authentication)"),
+    "ENDPOINT_PASSWORD": ("", "password for the remote engine"),
     "DATA_DIR": ("", "folder of the fact files `twinning load` reads; empty means the project's `data/`"),
     "UNION_DEFAULT_GRAPH": (True, "a query's default graph is the union of all named graphs"),
     "QUERY_TIMEOUT": (30, "seconds a query may run before it is stopped (503); clients may ask for less"),
@@ -74,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["STORE"] = app.config["STORE"] or str(Path(app.instance_path) / "store")
     app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(PROJECT / "data")
     app.extensions["twinning.queries"] = load_named_queries(PROJECT / "queries")
-    app.extensions["twinning.pool"] = WorkerPool(int(app.config["QUERY_WORKERS"]))
+    app.extensions["twinning.backend"] = create_backend(app.config)
 
     app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
     app.before_request(limit_rate)
@@ -168,7 +172,7 @@ def allow_cross_origin(response: Response) -> Response:
 def current():
     """The release being served, read once per request (a switch mid-request does not mix releases)."""
     if "release" not in g:
-        g.release = current_release(Path(current_app.config["STORE"]))
+        g.release = current_app.extensions["twinning.backend"].current()
     return g.release
 
 
@@ -228,7 +232,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
                     substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
                     # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
                     base_iri=request.base_url, default_graphs=list(default_graphs), named_graphs=list(named_graphs))
-    answer = app.extensions["twinning.pool"].run(job, timeout_for(app, request.values.get("timeout")))
+    answer = app.extensions["twinning.backend"].run(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
                         content_type=f"{media}; charset=utf-8")
@@ -261,7 +265,7 @@ def run_dump(name: str, graph: str | None = None) -> Response:
     """Stream an export of the current release (or one named graph) from a query worker."""
     release = release_or_503()
     job = {"store": str(release.path), "dump": True, "dump_graph": graph, "graph_format": name}
-    answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
     response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
     response.call_on_close(answer.close)
     return tag(response, release, f"dump|{name}|{graph}")
@@ -271,7 +275,7 @@ def select(query: str, **bindings: str) -> list[dict]:
     """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
     release = release_or_503()
     job = query_job(release.path, query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
-    answer = current_app.extensions["twinning.pool"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
     try:
         return json.loads(b"".join(answer.body))["results"]["bindings"]
     finally:
@@ -343,20 +347,8 @@ class Unauthorized(QueryError):
 
 
 def write(operation: dict) -> dict:
-    """Apply a write as a new release in a separate process (graph/writes.py). Raises QueryError."""
-    try:
-        done = subprocess.run([sys.executable, "-m", "graph.writes", current_app.config["STORE"]],
-                              input=json.dumps(operation), capture_output=True, text=True, cwd=PROJECT, check=False,
-                              timeout=float(current_app.config["QUERY_TIMEOUT"]) * 4)
-    except subprocess.TimeoutExpired:
-        raise QueryError(503, "the write was stopped after its time limit", retry_after=5) from None
-    if done.returncode != 0 or not done.stdout.strip():
-        log.error("write failed: %s", done.stderr[-2000:])
-        raise QueryError(500, "the write failed; the previous release is still current")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if "error" in result:
-        raise QueryError(result["status"], result["error"])
-    return result
+    """Apply a write as a new release (see graph/writes.py). Raises QueryError."""
+    return current_app.extensions["twinning.backend"].write(operation, float(current_app.config["QUERY_TIMEOUT"]) * 4)
 
 
 def sparql_update(updates: list[str]) -> Response:

@@ -17,11 +17,10 @@ import os
 import re
 import struct
 import sys
-from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from . import export
+from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 
 CHUNK = 64 * 1024
@@ -136,31 +135,10 @@ def rows_in(body: bytes, name: str) -> int:
 def write_capped(solutions, name: str, limit: int, writer) -> None:
     """Serialize the first `limit` solutions (the capped path only; full results stay in pyoxigraph)."""
     variables = [v.value for v in solutions.variables]
-    rows = [[solution[v] for v in variables] for solution, _ in zip(solutions, range(limit))]
-    if name == "json":
-        body = {"head": {"vars": variables},
-                "results": {"bindings": [{v: term_json(t) for v, t in zip(variables, row) if t is not None}
-                                         for row in rows]}}
-        writer.write(json.dumps(body, ensure_ascii=False).encode())
-    elif name == "xml":
-        out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        out += [f'<variable name="{v}"/>' for v in variables] + ["</head><results>"]
-        for row in rows:
-            out.append("<result>")
-            out += [f'<binding name="{v}">{term_xml(t)}</binding>' for v, t in zip(variables, row) if t is not None]
-            out.append("</result>")
-        writer.write(("".join(out) + "</results></sparql>").encode())
-    elif name == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-        writer.write(("\n".join(lines) + "\n").encode())
-    else:
-        text = io.StringIO()
-        table = csv.writer(text, lineterminator="\r\n")
-        table.writerow(variables)
-        table.writerows(["" if t is None else t.value if not isinstance(t, ox.Triple) else str(t) for t in row]
-                        for row in rows)
-        writer.write(text.getvalue().encode())
+    rows = ({v: term_json(solution[v]) for v in variables if solution[v] is not None}
+            for solution, _ in zip(solutions, range(limit)))
+    for chunk in results.write((variables, rows), name):
+        writer.write(chunk)
 
 
 def term_json(term) -> dict:
@@ -177,21 +155,6 @@ def term_json(term) -> dict:
     elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
         result["datatype"] = term.datatype.value
     return result
-
-
-def term_xml(term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{term_xml(term.subject)}</subject><predicate>{term_xml(term.predicate)}"
-                f"</predicate><object>{term_xml(term.object)}</object></triple>")
-    if term.language:
-        return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
-    if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
-        return f'<literal datatype="{escape(term.datatype.value)}">{escape(term.value)}</literal>'
-    return f"<literal>{escape(term.value)}</literal>"
 
 
 TAIL_LIMIT = re.compile(r"\bLIMIT\s+([0-9]+)(?:\s+OFFSET\s+[0-9]+)?\s*$", re.IGNORECASE)

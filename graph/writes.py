@@ -7,6 +7,8 @@ Protocol: one JSON operation on stdin; on stdout one JSON line, {"release": id} 
 """
 import hashlib
 import json
+import logging
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +16,8 @@ import pyoxigraph as ox
 
 from .formats import GRAPH_FORMATS
 from .release import current_release, exclusive, finish, new_release_folder
+
+log = logging.getLogger(__name__)
 
 
 class WriteError(Exception):
@@ -61,6 +65,24 @@ def write(root: Path, operation: dict) -> str:
                 "created": now.isoformat(), "sha256": None, "changed_from": current.id,
                 "change": operation["kind"]}
         return finish(root, store, partial, info).id
+
+
+def in_process(root: Path, operation: dict, timeout: float) -> dict:
+    """Run a write in a process of its own (so an engine crash costs only the write); return {"release": id}.
+    Raises WriteError."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "graph.writes", str(root)], input=json.dumps(operation),
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+                              check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise WriteError(503, "the write was stopped after its time limit") from None
+    if done.returncode != 0 or not done.stdout.strip():
+        log.error("write failed: %s", done.stderr[-2000:])
+        raise WriteError(500, "the write failed; the previous release is still current")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if "error" in result:
+        raise WriteError(result["status"], result["error"])
+    return result
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def store_path(tmp_path_factory) -> Path:
 def app(store_path):
     app = create_app({"TESTING": True, "STORE": str(store_path)})
     yield app
-    app.extensions["twinning.pool"].close()
+    app.extensions["twinning.backend"].close()
 
 
 @pytest.fixture()

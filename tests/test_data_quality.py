@@ -29,7 +29,7 @@ def test_no_fact_outside_a_named_graph(client):
         assert app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).get_json()["boolean"] \
             is False
     finally:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def test_every_graph_names_its_source(ask):

@@ -69,7 +69,7 @@ def request_args(draw):
 def fuzz_client(store_path):
     app = create_app({"TESTING": True, "STORE": str(store_path), "QUERY_TIMEOUT": 5, "RATE_LIMIT": 0})
     yield app.test_client()
-    app.extensions["twinning.pool"].close()
+    app.extensions["twinning.backend"].close()
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))

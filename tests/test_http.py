@@ -200,7 +200,7 @@ def test_get_sparql_union_default_graph_setting(store_path):
         response = app.test_client().get("/sparql", query_string={"query": COUNT_TWINS})
         assert twin_count(response) == 0  # every fact is in a named graph; the store's own default graph is empty
     finally:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def test_get_sparql_service_description(client):
@@ -247,7 +247,7 @@ def test_get_sparql_no_release(tmp_path):
         assert_error(response, 503, "twinning load")
         assert response.headers["Retry-After"]
     finally:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def test_post_sparql_body_too_large(client):
@@ -256,7 +256,7 @@ def test_post_sparql_body_too_large(client):
 
 
 def test_get_sparql_timeout_stops_query(client, app):
-    pool = app.extensions["twinning.pool"]
+    pool = app.extensions["twinning.backend"].pool
     restarts = pool.restarts
     response = client.get("/sparql", query_string={"query": SLOW, "timeout": "0.5"})
     assert_error(response, 503, "time limit")
@@ -302,12 +302,12 @@ def test_get_sparql_engine_abort_is_contained(tmp_path):
         assert after.status_code == 200
         assert after.get_json()["results"]["bindings"][0]["n"]["value"] == "400"
     finally:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def test_get_sparql_killed_worker_is_contained(client, app):
     """Whatever kills a worker mid-query (the OOM killer, a signal) costs only that request."""
-    pool = app.extensions["twinning.pool"]
+    pool = app.extensions["twinning.backend"].pool
 
     def kill_busy_worker():
         time.sleep(0.5)
@@ -337,7 +337,7 @@ def test_get_sparql_shared_regression_input(tmp_path):
             assert_error(response, 500, "aborted")
         assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).get_json()["boolean"] is True
     finally:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def test_get_home(client):

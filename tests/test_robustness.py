@@ -36,7 +36,7 @@ def make_client(store_path):
         return app.test_client()
     yield make
     for app in apps:
-        app.extensions["twinning.pool"].close()
+        app.extensions["twinning.backend"].close()
 
 
 def rows_of(response) -> int:

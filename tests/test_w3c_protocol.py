@@ -83,7 +83,7 @@ def protocol_client(tmp_path_factory):
     # Writes enabled, so that the update side of the suite runs too; every request carries the token.
     app = create_app({"TESTING": True, "STORE": str(store), "UNION_DEFAULT_GRAPH": False, "UPDATE_TOKEN": TOKEN})
     yield app.test_client()
-    app.extensions["twinning.pool"].close()
+    app.extensions["twinning.backend"].close()
 
 
 @pytest.mark.parametrize("entry", manifest_entries())

@@ -1,0 +1,110 @@
+"""Start and stop the remote SPARQL engines the project is tested and measured against, on loopback ports.
+
+- Oxigraph server: `oxigraph serve` from the PyPI package `oxigraph`.
+- Virtuoso: `virtuoso-t` from Debian's `virtuoso-opensource`, as an instance of its own in a temporary folder
+  (the packaged service is not used). Its SPARQL Update and Graph Store endpoints need Digest authentication.
+"""
+import configparser
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+@dataclass
+class Engine:
+    name: str
+    process: subprocess.Popen
+    query: str
+    update: str
+    store: str
+    user: str = ""
+    password: str = ""
+
+    def settings(self) -> dict:
+        """The project's settings that point a server or a load at this engine."""
+        return {"BACKEND": "sparql", "ENDPOINT": self.query, "UPDATE_ENDPOINT": self.update,
+                "STORE_ENDPOINT": self.store, "ENDPOINT_USER": self.user, "ENDPOINT_PASSWORD": self.password}
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers, if only to say the request was incomplete
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{url} did not answer within {seconds:g} s")
+
+
+def oxigraph_available() -> bool:
+    return shutil.which("oxigraph") is not None
+
+
+def virtuoso_available() -> bool:
+    return shutil.which("virtuoso-t") is not None and VIRTUOSO_INI.exists()
+
+
+def start_oxigraph(folder: Path) -> Engine:
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_answering(base + "/query?query=ASK%7B%7D", process)
+    return Engine("oxigraph", process, base + "/query", base + "/update", base + "/store")
+
+
+def start_virtuoso(folder: Path) -> Engine:
+    """A Virtuoso instance of its own: a copy of the packaged configuration with its own files and loopback ports."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
+    ini.optionxform = str  # Virtuoso's keys are case-sensitive
+    ini.read(VIRTUOSO_INI)
+    for section, name in (("Database", "virtuoso"), ("TempDatabase", "virtuoso-temp")):
+        ini[section]["DatabaseFile"] = str(folder / f"{name}.db")
+        ini[section]["TransactionFile"] = str(folder / f"{name}.trx")  # must differ, or the server will not start
+    ini["Database"]["ErrorLogFile"] = str(folder / "virtuoso.log")
+    ini["Database"]["xa_persistent_file"] = str(folder / "virtuoso.pxa")
+    ini["Parameters"]["ServerPort"] = f"127.0.0.1:{sql_port}"
+    ini["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
+    # Virtuoso silently truncates answers at ResultSetMaxRows (10,000 as packaged): raise it above any row limit.
+    ini["SPARQL"]["ResultSetMaxRows"] = "10000000"
+    with (folder / "virtuoso.ini").open("w") as file:
+        ini.write(file)
+    process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")], cwd=folder,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{http_port}"
+    wait_until_answering(base + "/sparql?query=ASK%7B%7D", process, seconds=120)
+    return Engine("virtuoso", process, base + "/sparql", base + "/sparql-auth", base + "/sparql-graph-crud-auth",
+                  "dba", "dba")
+
+
+STARTERS = {"oxigraph": (start_oxigraph, oxigraph_available), "virtuoso": (start_virtuoso, virtuoso_available)}

@@ -1,0 +1,380 @@
+"""A remote SPARQL 1.1 engine as the store: publishing releases to it and answering queries from it.
+
+The engine is reached with the standard protocols only: the SPARQL 1.1 Protocol for queries, SPARQL 1.1 Update, and
+the Graph Store Protocol for loading, each with optional HTTP Basic or Digest authentication. Any engine that speaks
+them can hold the graph (tested: Oxigraph server, Virtuoso).
+
+Releases stay atomic for readers. A release is built and checked locally as usual (release.py); publishing puts each
+changed graph into a staging graph, then one SPARQL Update moves the staging graphs into place, drops the graphs the
+release no longer has and rewrites the release record, all in one request, which both engines apply as one
+transaction. The record, in the graph STATE, names the release and describes it (its release.json).
+
+Queries name their dataset explicitly (the release's graphs, in FROM and FROM NAMED clauses), so staging graphs and an
+engine's own system graphs (Virtuoso has several) stay out of answers, and the union default graph does not depend on
+how the engine was started.
+"""
+import hashlib
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import export, results
+from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .pool import Answer, QueryError
+from .release import Release
+from .worker import limited_within
+
+STATE = "urn:x-twinning:release"
+DEFAULT_GRAPH = "urn:x-twinning:default-graph"  # holds what the local release keeps in its default graph
+STAGING = "urn:x-twinning:staging:"
+CHUNK = 64 * 1024
+
+# Formats an engine writes faithfully enough to pass through unchanged; others are re-encoded from SPARQL XML or
+# N-Triples. Virtuoso's JSON says "typed-literal", its TSV is not SPARQL TSV, its blank nodes are `nodeID://...`.
+FAITHFUL = {"Oxigraph": set(RESULT_FORMATS) | set(GRAPH_FORMATS), "Virtuoso": {"ntriples"}}
+SAFE = {"ntriples"}  # for engines not known here
+
+
+class Engine:
+    """HTTP access to one engine's endpoints. No keep-alive: each request has a connection of its own (Oxigraph
+    server answers 500 on a connection that idled for a minute)."""
+
+    def __init__(self, query: str, update: str = "", store: str = "", user: str = "", password: str = ""):
+        self.query_url, self.update_url, self.store_url = query, update or query, store
+        handlers = []
+        if user:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in {self.query_url, self.update_url, self.store_url} - {""}:
+                passwords.add_password(None, url, user, password)
+            handlers = [urllib.request.HTTPDigestAuthHandler(passwords),
+                        urllib.request.HTTPBasicAuthHandler(passwords)]
+        self.opener = urllib.request.build_opener(*handlers)
+        self.faithful: set[str] | None = None
+
+    def open(self, url: str, data: bytes | None = None, method: str | None = None, headers: dict | None = None,
+             timeout: float = 60):
+        """Send a request; return the open response. Raises QueryError with the engine's own message."""
+        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        try:
+            response = self.opener.open(request, timeout=timeout)
+        except urllib.error.HTTPError as error:
+            message = " ".join(error.read(2000).decode("utf-8", "replace").split())
+            error.close()
+            if error.code in (400, 404, 406, 415) and url != self.store_url:
+                raise QueryError(400, f"the SPARQL engine refused the request: {message}") from None
+            raise QueryError(502, f"the SPARQL engine answered {error.code}: {message}") from None
+        except TimeoutError:
+            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s",
+                             retry_after=5) from None
+        except OSError as error:
+            raise QueryError(503, f"the SPARQL engine at {url} cannot be reached ({error})", retry_after=30) from None
+        if self.faithful is None:
+            server = response.headers.get("Server", "")
+            self.faithful = next((f for name, f in FAITHFUL.items() if server.startswith(name)), SAFE)
+        return response
+
+    def post_query(self, query: str, accept: str, timeout: float = 60):
+        return self.open(self.query_url, urllib.parse.urlencode({"query": query}).encode(),
+                         headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                         timeout=timeout)
+
+    def select(self, query: str, timeout: float = 60) -> list[dict]:
+        """The rows of a small SELECT of the backend's own (no dataset given: it names its graphs)."""
+        with self.post_query(query, RESULT_FORMATS["xml"][0], timeout=timeout) as response:
+            _, rows = results.read_xml(response)
+            return list(rows)
+
+    def update(self, text: str, timeout: float = 600) -> None:
+        body = urllib.parse.urlencode({"update": text}).encode()
+        with self.open(self.update_url, body, headers={"Content-Type": "application/x-www-form-urlencoded"},
+                       timeout=timeout) as response:
+            response.read()
+
+    def put_graph(self, graph: str, ntriples: bytes, timeout: float = 600) -> None:
+        """Replace one graph's content: Graph Store Protocol PUT, or else one SPARQL Update (its blank nodes must
+        arrive in one request to stay the same nodes)."""
+        if self.store_url:
+            separator = "&" if "?" in self.store_url else "?"
+            url = f"{self.store_url}{separator}graph={urllib.parse.quote(graph, safe='')}"
+            with self.open(url, ntriples, "PUT", {"Content-Type": "application/n-triples"}, timeout) as response:
+                response.read()
+        else:
+            self.update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{\n"
+                        f"{ntriples.decode('utf-8')}\n}} }}", timeout)
+
+
+# --- the release record ------------------------------------------------------------------------------------------
+
+def record(engine: Engine) -> tuple[str, dict] | None:
+    """The id and description of the release the engine holds, or None."""
+    rows = engine.select(f"SELECT ?id ?info WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id ; "
+                         f"<{STATE}#info> ?info }} }}")
+    return (rows[0]["id"]["value"], json.loads(rows[0]["info"]["value"])) if rows else None
+
+
+def release_id(engine: Engine) -> str | None:
+    rows = engine.select(f"SELECT ?id WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id }} }}")
+    return rows[0]["id"]["value"] if rows else None
+
+
+def literal(text: str) -> str:
+    """A string as a SPARQL long literal."""
+    return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""'
+
+
+def graph_contents(store: ox.Store) -> dict[str, bytes]:
+    """Each graph of a local release as sorted N-Triples, the default graph under its stand-in name."""
+    graphs = {}
+    for name in [*store.named_graphs(), ox.DefaultGraph()]:
+        lines = sorted(set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""})
+        if lines:
+            graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = b"\n".join(lines) + b"\n"
+    return graphs
+
+
+def publish(engine: Engine, release: Release, progress=print) -> None:
+    """Make the engine hold `release`: upload the graphs that changed, then switch in one update. Raises
+    QueryError; the engine then still holds its previous release (leftover staging graphs are dropped)."""
+    held = record(engine)
+    before = held[1].get("graph_digests", {}) if held else {}
+    contents = graph_contents(ox.Store.read_only(str(release.path)))
+    digests = {graph: hashlib.sha256(data).hexdigest() for graph, data in contents.items()}
+    changed = sorted(graph for graph in digests if before.get(graph) != digests[graph])
+    removed = sorted(set(before) - set(digests))
+    staged = {graph: f"{STAGING}{release.id}:{i}" for i, graph in enumerate(changed)}
+    progress(f"uploading {len(changed)} of {len(digests)} graphs ({len(removed)} to remove) to {engine.query_url}")
+    try:
+        started = time.monotonic()
+        for i, graph in enumerate(changed, 1):
+            engine.put_graph(staged[graph], contents[graph])
+            if i % 100 == 0 or i == len(changed):
+                progress(f"  {i}/{len(changed)} graphs uploaded ({time.monotonic() - started:.1f} s)")
+        info = {**release.info, "graph_digests": digests}
+        operations = [f"MOVE <{staged[graph]}> TO <{graph}>" for graph in changed]
+        operations += [f"DROP SILENT GRAPH <{graph}>" for graph in removed]
+        described = f"<{STATE}> <{STATE}#id> {literal(release.id)} ; <{STATE}#info> {literal(json.dumps(info))}"
+        operations += [f"DROP SILENT GRAPH <{STATE}>", f"INSERT DATA {{ GRAPH <{STATE}> {{ {described} }} }}"]
+        engine.update(" ;\n".join(operations))
+    except QueryError:
+        for graph in staged.values():
+            try:
+                engine.update(f"DROP SILENT GRAPH <{graph}>")
+            except QueryError:
+                break  # the engine is gone; the next publish replaces these graphs anyway
+        raise
+    progress(f"release {release.id} is now current on {engine.query_url}")
+
+
+# --- queries -----------------------------------------------------------------------------------------------------
+
+# Comments, IRIs and strings, which may hide keywords and braces.
+OPAQUE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
+FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def blanked(query: str) -> str:
+    """The query with comments, IRIs and strings replaced by spaces of the same length (positions are kept)."""
+    return OPAQUE.sub(lambda match: " " * len(match.group()), query)
+
+
+def query_form(query: str) -> str:
+    match = FORM.search(blanked(query))
+    return match.group(1).upper() if match else "SELECT"  # the engine reports the syntax error
+
+
+def has_dataset_clause(query: str) -> bool:
+    return DATASET_CLAUSE.search(blanked(query)) is not None
+
+
+def where_clause(query: str) -> tuple[int, int]:
+    """Where dataset clauses go in the query, and where the WHERE group's opening brace is (-1 if it has none,
+    as in `DESCRIBE <iri>`)."""
+    text = blanked(query)
+    form = FORM.search(text)
+    position = form.end() if form else 0
+    if form and form.group(1).upper() == "CONSTRUCT" and text[position:].lstrip().startswith("{"):
+        depth = 0  # skip the template
+        for end in range(text.index("{", position), len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if depth == 0:
+                position = end + 1
+                break
+    brace = text.find("{", position)
+    if brace < 0:
+        return len(query.rstrip()), -1
+    where = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE).search(text, position, brace)
+    return (where.start() if where else brace), brace
+
+
+def bind_values(query: str, substitutions: dict) -> str:
+    """The query with its parameters bound by a VALUES block opening its WHERE clause (SPARQL has no other way to
+    bind a variable from outside). Parameters of named queries are bound by a triple pattern, so this narrows the
+    answer as the embedded store's substitution does."""
+    if not substitutions:
+        return query
+    names = list(substitutions)
+    values = (f"VALUES ({' '.join('?' + n for n in names)}) "
+              f"{{ ({' '.join(results.ntriples_term(substitutions[n]) for n in names)}) }} ")
+    _, brace = where_clause(query)
+    if brace < 0:
+        raise QueryError(400, "the query has no WHERE clause to bind parameters in")
+    return query[:brace + 1] + " " + values + query[brace + 1:]
+
+
+def with_dataset(query: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """The query with FROM and FROM NAMED clauses. They go into the text, not into protocol parameters: Virtuoso
+    echoes every protocol graph as a response header, past what HTTP clients accept."""
+    clauses = "".join(f"FROM <{g}>\n" for g in default_graphs) + "".join(f"FROM NAMED <{g}>\n" for g in named_graphs)
+    at, _ = where_clause(query)
+    return f"{query[:at]}\n{clauses}{query[at:]}"
+
+
+class RemoteStore:
+    """The backend of `twinning serve --backend sparql`: the same interface as the embedded one (see backend.py)."""
+
+    def __init__(self, engine: Engine, local_root: Path):
+        self.engine = engine
+        self.local_root = Path(local_root)
+        self.cached: Release | None = None
+
+    def current(self) -> Release | None:
+        """The release the engine holds: its id is asked for on every call, its description only when it changed."""
+        held = release_id(self.engine)
+        if held is None:
+            return None
+        if self.cached is None or self.cached.id != held:
+            found = record(self.engine)
+            if found is None:
+                return None
+            # Dump files are written by the build; they are here when this machine built the release.
+            self.cached = Release(found[0], self.local_root / "releases" / found[0], found[1])
+        return self.cached
+
+    def dataset(self, release: Release, union: bool) -> tuple[list[str], list[str]]:
+        named = sorted(g for g in release.info.get("graph_digests", {}) if g != DEFAULT_GRAPH)
+        return ([*named, DEFAULT_GRAPH] if union else [DEFAULT_GRAPH]), named
+
+    def run(self, job: dict, timeout: float) -> Answer:
+        release = self.current()
+        if release is None:
+            raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
+                             retry_after=30)
+        deadline = time.monotonic() + timeout
+        if "dump" in job:
+            return self._dump(release, job, deadline)
+        query = bind_values(job["query"], job.get("substitutions") or {})
+        default_graphs, named_graphs = job.get("default_graphs") or [], job.get("named_graphs") or []
+        if not default_graphs and not named_graphs and not has_dataset_clause(job["query"]):
+            default_graphs, named_graphs = self.dataset(release, job.get("union", True))
+        if default_graphs or named_graphs:
+            query = with_dataset(query, default_graphs, named_graphs)
+        if job.get("base_iri"):
+            query = f"BASE <{job['base_iri']}>\n{query}"
+        graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
+        name = job["graph_format"] if graph else job["result_format"]
+        if name is None:
+            kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if graph else "query results (SELECT or ASK)"
+            raise QueryError(406, f"none of the accepted media types can hold {kind}")
+
+        def ask(accept_name: str, table: dict):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
+            return self.engine.post_query(query, table[accept_name][0], remaining)
+
+        if graph:
+            return self._graph(ask, name, deadline)
+        limit = job.get("max_rows") or 0
+        capped = False
+        if limit and query_form(job["query"]) == "SELECT" and not limited_within(job["query"], limit):
+            with ask("xml", RESULT_FORMATS) as response:  # the counting pass, as the embedded store does
+                _, rows = results.read_xml(response)
+                capped = sum(1 for _, _ in zip(rows, range(limit + 1))) > limit
+        if not capped and name in (self.engine.faithful or SAFE):
+            response = ask(name, RESULT_FORMATS)
+            return Answer(name, False, stream(response, deadline), Closer(response))
+        response = ask("xml", RESULT_FORMATS)
+        answer = results.read_xml(response)
+        if capped:
+            answer = (answer[0], (row for row, _ in zip(answer[1], range(limit))))
+        return Answer(name, False, timed(results.write(answer, name), deadline), Closer(response), capped)
+
+    def _graph(self, ask, name: str, deadline: float) -> Answer:
+        if name in (self.engine.faithful or SAFE):
+            response = ask(name, GRAPH_FORMATS)
+            return Answer(name, True, stream(response, deadline), Closer(response))
+        with ask("ntriples", GRAPH_FORMATS) as response:
+            triples = ox.parse(response.read(), format=ox.RdfFormat.N_TRIPLES)
+            body = ox.serialize(triples, format=GRAPH_FORMATS[name][2])
+        return Answer(name, True, iter([body]), Closer(None))
+
+    def _dump(self, release: Release, job: dict, deadline: float) -> Answer:
+        """An export of one graph (or of the default graph, as the embedded store gives it), written by the same
+        code as the embedded store's, from a copy fetched from the engine."""
+        graph = job.get("dump_graph")
+        if graph is not None:
+            try:
+                ox.NamedNode(graph)
+            except ValueError as error:
+                raise QueryError(400, f"parameter 'graph': not an IRI ({error})") from None
+        held = release.info.get("graph_digests", {})
+        wanted = [graph] if graph is not None else list(held)
+        if graph is not None and graph not in held:
+            raise QueryError(404, f"the release has no named graph <{graph}>")
+        copy = ox.Store()
+        for name in wanted:
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+            remaining = max(deadline - time.monotonic(), 0.001)
+            with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], remaining) as response:
+                target = ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
+                copy.load(response.read(), ox.RdfFormat.N_TRIPLES, to_graph=target)
+        body = _Buffer()
+        export.write(copy, job["graph_format"], body, graph)
+        return Answer(job["graph_format"], True, iter([bytes(body.data)]), Closer(None))
+
+
+class _Buffer:
+    def __init__(self):
+        self.data = bytearray()
+
+    def write(self, chunk) -> int:
+        self.data += chunk
+        return len(chunk)
+
+
+class Closer:
+    """Stands for a query worker's lease (pool.Lease): ending it closes the engine's response."""
+
+    def __init__(self, response):
+        self.response = response
+
+    def end(self, healthy: bool) -> None:
+        if self.response is not None:
+            self.response.close()
+
+
+def stream(response, deadline: float) -> Iterator[bytes]:
+    """The engine's body, unchanged, in chunks."""
+    try:
+        while chunk := response.read(CHUNK):
+            yield chunk
+            if time.monotonic() > deadline:
+                raise QueryError(503, "the query was stopped after its time limit")
+    finally:
+        response.close()
+
+
+def timed(chunks: Iterator[bytes], deadline: float) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+        if time.monotonic() > deadline:
+            raise QueryError(503, "the query was stopped after its time limit")
