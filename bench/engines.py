@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+PACKAGED_FILES = "/var/lib/virtuoso-opensource-7/db/"
 
 
 @dataclass
@@ -88,11 +89,11 @@ def start_virtuoso(folder: Path) -> Engine:
     ini = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
     ini.optionxform = str  # Virtuoso's keys are case-sensitive
     ini.read(VIRTUOSO_INI)
-    for section, name in (("Database", "virtuoso"), ("TempDatabase", "virtuoso-temp")):
-        ini[section]["DatabaseFile"] = str(folder / f"{name}.db")
-        ini[section]["TransactionFile"] = str(folder / f"{name}.trx")  # must differ, or the server will not start
-    ini["Database"]["ErrorLogFile"] = str(folder / "virtuoso.log")
-    ini["Database"]["xa_persistent_file"] = str(folder / "virtuoso.pxa")
+    # Every file of the packaged instance (database, transaction log, lock, error log, ...) moves into `folder`.
+    for section in ini.sections():
+        for key, value in ini[section].items():
+            if value.strip().startswith(PACKAGED_FILES):
+                ini[section][key] = str(folder / Path(value.strip()).name)
     ini["Parameters"]["ServerPort"] = f"127.0.0.1:{sql_port}"
     ini["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
     # Virtuoso silently truncates answers at ResultSetMaxRows (10,000 as packaged): raise it above any row limit.

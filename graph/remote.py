@@ -14,6 +14,8 @@ engine's own system graphs (Virtuoso has several) stay out of answers, and the u
 how the engine was started.
 """
 import hashlib
+import io
+import itertools
 import json
 import re
 import time
@@ -38,8 +40,31 @@ CHUNK = 64 * 1024
 
 # Formats an engine writes faithfully enough to pass through unchanged; others are re-encoded from SPARQL XML or
 # N-Triples. Virtuoso's JSON says "typed-literal", its TSV is not SPARQL TSV, its blank nodes are `nodeID://...`.
-FAITHFUL = {"Oxigraph": set(RESULT_FORMATS) | set(GRAPH_FORMATS), "Virtuoso": {"ntriples"}}
+FAITHFUL = {"Oxigraph": set(RESULT_FORMATS) | set(GRAPH_FORMATS), "Virtuoso": set()}
 SAFE = {"ntriples"}  # for engines not known here
+# Datatypes an engine rewrites on load: Virtuoso turns "P2Y"^^xsd:duration into "24" and WKT literals into its own
+# geometry type with rounded coordinates. They are published under a wrapping datatype and unwrapped in answers.
+REWRITTEN = {"Virtuoso": ("http://www.w3.org/2001/XMLSchema#duration",
+                          "http://www.opengis.net/ont/geosparql#wktLiteral")}
+WRAPPED = "urn:x-twinning:datatype:"
+
+
+class ClosingDigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """Digest authentication that closes the 401 answer it retries after (urllib leaves it open)."""
+
+    def http_error_401(self, req, fp, code, msg, headers):
+        try:
+            return super().http_error_401(req, fp, code, msg, headers)
+        finally:
+            fp.close()
+
+
+class ClosingBasicAuth(urllib.request.HTTPBasicAuthHandler):
+    def http_error_401(self, req, fp, code, msg, headers):
+        try:
+            return super().http_error_401(req, fp, code, msg, headers)
+        finally:
+            fp.close()
 
 
 class Engine:
@@ -53,10 +78,10 @@ class Engine:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in {self.query_url, self.update_url, self.store_url} - {""}:
                 passwords.add_password(None, url, user, password)
-            handlers = [urllib.request.HTTPDigestAuthHandler(passwords),
-                        urllib.request.HTTPBasicAuthHandler(passwords)]
+            handlers = [ClosingDigestAuth(passwords), ClosingBasicAuth(passwords)]
         self.opener = urllib.request.build_opener(*handlers)
-        self.faithful: set[str] | None = None
+        self.faithful: set[str] | None = None  # known once the engine first answered
+        self.rewritten: tuple[str, ...] = ()
 
     def open(self, url: str, data: bytes | None = None, method: str | None = None, headers: dict | None = None,
              timeout: float = 60):
@@ -68,7 +93,8 @@ class Engine:
             message = " ".join(error.read(2000).decode("utf-8", "replace").split())
             error.close()
             if error.code in (400, 404, 406, 415) and url != self.store_url:
-                raise QueryError(400, f"the SPARQL engine refused the request: {message}") from None
+                raise QueryError(400, f"the SPARQL engine rejected the query (a syntax error or a feature it lacks): "
+                                      f"{message}") from None
             raise QueryError(502, f"the SPARQL engine answered {error.code}: {message}") from None
         except TimeoutError:
             raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s",
@@ -78,7 +104,14 @@ class Engine:
         if self.faithful is None:
             server = response.headers.get("Server", "")
             self.faithful = next((f for name, f in FAITHFUL.items() if server.startswith(name)), SAFE)
+            self.rewritten = next((r for name, r in REWRITTEN.items() if server.startswith(name)), ())
         return response
+
+    def wrap(self, ntriples: bytes) -> bytes:
+        for datatype in self.rewritten:
+            ntriples = ntriples.replace(f"^^<{datatype}>".encode(), f"^^<{WRAPPED}{datatype}>".encode())
+        return ntriples
+
 
     def post_query(self, query: str, accept: str, timeout: float = 60):
         return self.open(self.query_url, urllib.parse.urlencode({"query": query}).encode(),
@@ -108,6 +141,18 @@ class Engine:
         else:
             self.update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{\n"
                         f"{ntriples.decode('utf-8')}\n}} }}", timeout)
+
+
+def unwrap(ntriples: bytes) -> bytes:
+    return ntriples.replace(f"^^<{WRAPPED}".encode(), b"^^<")
+
+
+def unwrap_rows(rows):
+    for row in rows:
+        for term in row.values():
+            if term.get("datatype", "").startswith(WRAPPED):
+                term["datatype"] = term["datatype"].removeprefix(WRAPPED)
+        yield row
 
 
 # --- the release record ------------------------------------------------------------------------------------------
@@ -153,7 +198,7 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
     try:
         started = time.monotonic()
         for i, graph in enumerate(changed, 1):
-            engine.put_graph(staged[graph], contents[graph])
+            engine.put_graph(staged[graph], engine.wrap(contents[graph]))
             if i % 100 == 0 or i == len(changed):
                 progress(f"  {i}/{len(changed)} graphs uploaded ({time.monotonic() - started:.1f} s)")
         info = {**release.info, "graph_digests": digests}
@@ -216,26 +261,31 @@ def where_clause(query: str) -> tuple[int, int]:
 
 
 def bind_values(query: str, substitutions: dict) -> str:
-    """The query with its parameters bound by a VALUES block opening its WHERE clause (SPARQL has no other way to
-    bind a variable from outside). Parameters of named queries are bound by a triple pattern, so this narrows the
-    answer as the embedded store's substitution does."""
+    """The query with its parameters bound by a VALUES block closing its WHERE group (SPARQL has no other way to
+    bind a variable from outside; at the end, it cannot clash with a BIND of the same variable). Parameters of named
+    queries are bound by a triple pattern, so this narrows the answer as the embedded store's substitution does."""
     if not substitutions:
         return query
     names = list(substitutions)
-    values = (f"VALUES ({' '.join('?' + n for n in names)}) "
+    values = (f" VALUES ({' '.join('?' + n for n in names)}) "
               f"{{ ({' '.join(results.ntriples_term(substitutions[n]) for n in names)}) }} ")
     _, brace = where_clause(query)
     if brace < 0:
         raise QueryError(400, "the query has no WHERE clause to bind parameters in")
-    return query[:brace + 1] + " " + values + query[brace + 1:]
+    text, depth = blanked(query), 0
+    for end in range(brace, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0:
+            return query[:end] + values + query[end:]
+    raise QueryError(400, "the query's WHERE clause is not closed")
 
 
 def with_dataset(query: str, default_graphs: list[str], named_graphs: list[str]) -> str:
     """The query with FROM and FROM NAMED clauses. They go into the text, not into protocol parameters: Virtuoso
     echoes every protocol graph as a response header, past what HTTP clients accept."""
-    clauses = "".join(f"FROM <{g}>\n" for g in default_graphs) + "".join(f"FROM NAMED <{g}>\n" for g in named_graphs)
+    clauses = "".join(f" FROM <{g}>" for g in default_graphs) + "".join(f" FROM NAMED <{g}>" for g in named_graphs)
     at, _ = where_clause(query)
-    return f"{query[:at]}\n{clauses}{query[at:]}"
+    return f"{query[:at]}{clauses} {query[at:]}"  # on one line: the engine's error positions stay right
 
 
 class RemoteStore:
@@ -278,7 +328,7 @@ class RemoteStore:
         if default_graphs or named_graphs:
             query = with_dataset(query, default_graphs, named_graphs)
         if job.get("base_iri"):
-            query = f"BASE <{job['base_iri']}>\n{query}"
+            query = f"BASE <{job['base_iri']}> {query}"
         graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
         name = job["graph_format"] if graph else job["result_format"]
         if name is None:
@@ -304,16 +354,17 @@ class RemoteStore:
             return Answer(name, False, stream(response, deadline), Closer(response))
         response = ask("xml", RESULT_FORMATS)
         answer = results.read_xml(response)
-        if capped:
-            answer = (answer[0], (row for row, _ in zip(answer[1], range(limit))))
-        return Answer(name, False, timed(results.write(answer, name), deadline), Closer(response), capped)
+        if not isinstance(answer, results.Boolean):
+            variables, rows = answer
+            answer = (variables, unwrap_rows(itertools.islice(rows, limit) if capped else rows))
+        return Answer(name, False, timed(results.write(answer, name), deadline, response), Closer(response), capped)
 
     def _graph(self, ask, name: str, deadline: float) -> Answer:
         if name in (self.engine.faithful or SAFE):
             response = ask(name, GRAPH_FORMATS)
             return Answer(name, True, stream(response, deadline), Closer(response))
         with ask("ntriples", GRAPH_FORMATS) as response:
-            triples = ox.parse(response.read(), format=ox.RdfFormat.N_TRIPLES)
+            triples = ox.parse(unwrap(response.read()), format=ox.RdfFormat.N_TRIPLES)
             body = ox.serialize(triples, format=GRAPH_FORMATS[name][2])
         return Answer(name, True, iter([body]), Closer(None))
 
@@ -336,19 +387,10 @@ class RemoteStore:
             remaining = max(deadline - time.monotonic(), 0.001)
             with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], remaining) as response:
                 target = ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
-                copy.load(response.read(), ox.RdfFormat.N_TRIPLES, to_graph=target)
-        body = _Buffer()
+                copy.load(unwrap(response.read()), ox.RdfFormat.N_TRIPLES, to_graph=target)
+        body = io.BytesIO()
         export.write(copy, job["graph_format"], body, graph)
-        return Answer(job["graph_format"], True, iter([bytes(body.data)]), Closer(None))
-
-
-class _Buffer:
-    def __init__(self):
-        self.data = bytearray()
-
-    def write(self, chunk) -> int:
-        self.data += chunk
-        return len(chunk)
+        return Answer(job["graph_format"], True, iter([body.getvalue()]), Closer(None))
 
 
 class Closer:
@@ -373,8 +415,12 @@ def stream(response, deadline: float) -> Iterator[bytes]:
         response.close()
 
 
-def timed(chunks: Iterator[bytes], deadline: float) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield chunk
-        if time.monotonic() > deadline:
-            raise QueryError(503, "the query was stopped after its time limit")
+def timed(chunks: Iterator[bytes], deadline: float, response) -> Iterator[bytes]:
+    """Re-encoded chunks; the engine's response is closed once they are done."""
+    try:
+        for chunk in chunks:
+            yield chunk
+            if time.monotonic() > deadline:
+                raise QueryError(503, "the query was stopped after its time limit")
+    finally:
+        response.close()

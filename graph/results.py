@@ -67,8 +67,22 @@ def _term(element) -> dict:
     return term
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# Literals TSV may write bare, as Turtle does (and as pyoxigraph writes them): a lexical form each datatype shares
+# with Turtle's numbers and booleans.
+BARE = {XSD + "integer": re.compile(r"[+-]?[0-9]+"), XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+        XSD + "double": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+"),
+        XSD + "boolean": re.compile(r"true|false")}
+
+
+def tsv_term(term: dict) -> str:
+    """A term as a TSV cell: N-Triples syntax, numbers and booleans bare."""
+    pattern = BARE.get(term.get("datatype", ""))
+    return term["value"] if pattern and pattern.fullmatch(term["value"]) else ntriples_term(term)
+
+
 def ntriples_term(term: dict) -> str:
-    """A term in N-Triples syntax (TSV cells)."""
+    """A term in N-Triples syntax."""
     if term["type"] == "uri":
         return f"<{term['value']}>"
     if term["type"] == "bnode":
@@ -133,7 +147,7 @@ def write(answer: tuple[list[str], Iterable[dict]] | Boolean, name: str) -> Iter
     elif name == "tsv":
         yield ("\t".join("?" + v for v in variables) + "\n").encode()
         for batch in _batches(rows):
-            yield "".join("\t".join(ntriples_term(row[v]) if v in row else "" for v in variables) + "\n"
+            yield "".join("\t".join(tsv_term(row[v]) if v in row else "" for v in variables) + "\n"
                           for row in batch).encode()
     else:
         text = io.StringIO()

@@ -1,4 +1,10 @@
-"""Shared fixtures: a release of the real data built once per session, the Flask app and client, a live server."""
+"""Shared fixtures: a release of the real data built once per session, the Flask app and client, a live server.
+
+Modules that set ALL_BACKENDS = True run every test that uses the app, the client or the live server three times:
+on the embedded store, on `oxigraph serve` and on Virtuoso, each engine started here on a loopback port and the
+release published to it. Where an engine is not installed those runs skip with the reason; with
+TWINNING_TEST_ENGINES=required (as .ci/run sets) they fail instead.
+"""
 import csv
 import os
 import shutil
@@ -11,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.release import build_release, release_dataset
+from bench.engines import STARTERS
+from graph.release import build_release, current_release, release_dataset
 from loaders import FILES, load_all
 from server import PROJECT, create_app
 
@@ -40,9 +47,65 @@ def store_path(tmp_path_factory) -> Path:
     return store
 
 
+BACKENDS = ("embedded", "oxigraph", "virtuoso")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and getattr(metafunc.module, "ALL_BACKENDS", False):
+        metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def app(store_path):
-    app = create_app({"TESTING": True, "STORE": str(store_path)})
+def backend(request) -> str:
+    """Which store serves the app: `embedded` unless the module runs on ALL_BACKENDS."""
+    return getattr(request, "param", "embedded")
+
+
+@pytest.fixture(scope="session")
+def start_engine(tmp_path_factory):
+    """Start a fresh remote engine of a kind; all are stopped at the end of the session."""
+    started = []
+
+    def start(kind: str):
+        starter, available = STARTERS[kind]
+        if not available():
+            message = f"{kind} is not installed here (CI installs it: see .ci/run)"
+            if os.environ.get("TWINNING_TEST_ENGINES") == "required":
+                pytest.fail(message)
+            pytest.skip(message)
+        engine = starter(tmp_path_factory.mktemp(kind))
+        started.append(engine)
+        return engine
+
+    yield start
+    for engine in started:
+        engine.stop()
+
+
+def serve_from(backend: str, store: Path, start_engine) -> dict:
+    """Settings that serve the current release of `store` from `backend`: for a remote one, a fresh engine the
+    release was published to, as `twinning load --backend sparql` does."""
+    if backend == "embedded":
+        return {"STORE": str(store)}
+    settings = {"STORE": str(store), **start_engine(backend).settings()}
+    publisher = create_app({"TESTING": True, **settings}).extensions["twinning.backend"]
+    publisher.publish(current_release(store), None, progress=lambda message: None)
+    return settings
+
+
+def environment(settings: dict) -> dict:
+    """Settings as the TWINNING_* variables of a server process."""
+    return {f"TWINNING_{key}": str(value) for key, value in settings.items()}
+
+
+@pytest.fixture(scope="session")
+def served(backend, store_path, start_engine) -> dict:
+    return serve_from(backend, store_path, start_engine)
+
+
+@pytest.fixture(scope="session")
+def app(served):
+    app = create_app({"TESTING": True, **served})
     yield app
     app.extensions["twinning.backend"].close()
 
@@ -99,7 +162,7 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(store_path):
-    process, base = start_server(store_path)
+def live_server(store_path, served):
+    process, base = start_server(store_path, environment(served))
     yield base
     stop_server(process)

@@ -3,6 +3,8 @@ import pytest
 
 from .conftest import csv_rows
 
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
+
 ID = "https://w3id.org/nzc-twinning/id/"
 
 

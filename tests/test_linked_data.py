@@ -18,6 +18,8 @@ from server import PROJECT
 
 from .conftest import SHARED, csv_rows
 
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
+
 LUND = URIRef("https://w3id.org/nzc-twinning/id/city/lund")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -15,6 +15,8 @@ from server import PROJECT
 from .conftest import build, start_server, stop_server
 from .test_loaders import line_of, rewrite
 
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
+
 pytestmark = pytest.mark.live
 
 CITY = "https://w3id.org/nzc-twinning/id/city/"

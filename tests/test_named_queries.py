@@ -12,6 +12,8 @@ import pytest
 from graph.named import NamedQueryError, ParameterError, load_named_queries, parse_named_query
 from server import PROJECT
 
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
+
 QUERIES = load_named_queries(PROJECT / "queries")
 DATA = PROJECT / "data"
 ID = "https://w3id.org/nzc-twinning/id/"

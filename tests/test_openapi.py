@@ -2,6 +2,8 @@
 import pytest
 from openapi_spec_validator import validate
 
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
+
 
 @pytest.fixture(scope="module")
 def spec(app):

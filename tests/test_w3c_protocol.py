@@ -14,7 +14,9 @@ from rdflib.namespace import RDFS
 from graph.release import build_release
 from server import create_app
 
-from .conftest import SHAPES, SHARED
+from .conftest import SHAPES, SHARED, serve_from
+
+ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
 
 SUITE = SHARED / "w3c-rdf-tests" / "sparql" / "sparql11" / "protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -69,7 +71,7 @@ def requests_of(manifest: Graph, test: URIRef) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def protocol_client(tmp_path_factory):
+def protocol_client(tmp_path_factory, backend, start_engine):
     """A store with the suite's data files, each in the graph its manifest label names."""
     if not (SUITE / "manifest.ttl").exists():
         pytest.skip("../shared/w3c-rdf-tests is not beside this checkout")
@@ -81,7 +83,8 @@ def protocol_client(tmp_path_factory):
     store = tmp_path_factory.mktemp("protocol-store")
     build_release(dataset, store, {}, SHAPES, progress=lambda m: None)
     # Writes enabled, so that the update side of the suite runs too; every request carries the token.
-    app = create_app({"TESTING": True, "STORE": str(store), "UNION_DEFAULT_GRAPH": False, "UPDATE_TOKEN": TOKEN})
+    settings = serve_from(backend, store, start_engine)
+    app = create_app({"TESTING": True, **settings, "UNION_DEFAULT_GRAPH": False, "UPDATE_TOKEN": TOKEN})
     yield app.test_client()
     app.extensions["twinning.backend"].close()
 
