@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,9 +165,10 @@ def record(engine: Engine) -> tuple[str, dict] | None:
     return (rows[0]["id"]["value"], json.loads(rows[0]["info"]["value"])) if rows else None
 
 
-def release_id(engine: Engine) -> str | None:
-    rows = engine.select(f"SELECT ?id WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id }} }}")
-    return rows[0]["id"]["value"] if rows else None
+def publication(engine: Engine) -> str | None:
+    """The nonce of the engine's latest publication: it changes with every switch, even back to an older release."""
+    rows = engine.select(f"SELECT ?p WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#publication> ?p }} }}")
+    return rows[0]["p"]["value"] if rows else None
 
 
 def literal(text: str) -> str:
@@ -201,10 +203,11 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
             engine.put_graph(staged[graph], engine.wrap(contents[graph]))
             if i % 100 == 0 or i == len(changed):
                 progress(f"  {i}/{len(changed)} graphs uploaded ({time.monotonic() - started:.1f} s)")
-        info = {**release.info, "graph_digests": digests}
+        info = {**release.info, "graph_digests": digests, "publication": uuid.uuid4().hex}
         operations = [f"MOVE <{staged[graph]}> TO <{graph}>" for graph in changed]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in removed]
-        described = f"<{STATE}> <{STATE}#id> {literal(release.id)} ; <{STATE}#info> {literal(json.dumps(info))}"
+        described = (f"<{STATE}> <{STATE}#id> {literal(release.id)} ; <{STATE}#info> {literal(json.dumps(info))} ; "
+                     f"<{STATE}#publication> {literal(info['publication'])}")
         operations += [f"DROP SILENT GRAPH <{STATE}>", f"INSERT DATA {{ GRAPH <{STATE}> {{ {described} }} }}"]
         engine.update(" ;\n".join(operations))
     except QueryError:
@@ -297,11 +300,12 @@ class RemoteStore:
         self.cached: Release | None = None
 
     def current(self) -> Release | None:
-        """The release the engine holds: its id is asked for on every call, its description only when it changed."""
-        held = release_id(self.engine)
+        """The release the engine holds: its publication is asked for on every call, its description only when it
+        changed."""
+        held = publication(self.engine)
         if held is None:
             return None
-        if self.cached is None or self.cached.id != held:
+        if self.cached is None or self.cached.info.get("publication") != held:
             found = record(self.engine)
             if found is None:
                 return None
@@ -314,11 +318,24 @@ class RemoteStore:
         return ([*named, DEFAULT_GRAPH] if union else [DEFAULT_GRAPH]), named
 
     def run(self, job: dict, timeout: float) -> Answer:
-        release = self.current()
-        if release is None:
-            raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
-                             retry_after=30)
+        """Answer a job from the release the engine holds. A query names the release's graphs, so it is checked
+        that no switch came between learning them and the engine starting on the query (whose snapshot it then
+        reads); if one did, the query is asked again on the new release."""
         deadline = time.monotonic() + timeout
+        release = self.cached or self.current()  # the server asked for the current release moments ago
+        for _ in range(3):
+            if release is None:
+                raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
+                                 retry_after=30)
+            answer = self._run(release, job, deadline, timeout)
+            now = self.current()
+            if now is not None and now.info.get("publication") == release.info.get("publication"):
+                return answer
+            answer.close()
+            release = now
+        raise QueryError(503, "the engine switched releases during this query three times; try again", retry_after=1)
+
+    def _run(self, release: Release, job: dict, deadline: float, timeout: float) -> Answer:
         if "dump" in job:
             return self._dump(release, job, deadline)
         query = bind_values(job["query"], job.get("substitutions") or {})

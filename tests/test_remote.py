@@ -1,0 +1,160 @@
+"""The remote backend against real engines (`oxigraph serve`, Virtuoso): the command line, atomic releases, failed
+loads, and federation the other way round (an engine joining its own data with this endpoint through SERVICE)."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from graph.pool import QueryError
+from graph.release import current_release
+from graph.remote import STAGING, Engine
+from server import PROJECT, create_app
+
+from .conftest import build, environment
+
+KINDS = ["oxigraph", "virtuoso"]
+TW = "https://w3id.org/nzc-twinning/ontology#"
+CITY = "https://w3id.org/nzc-twinning/id/city/"
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def direct(engine, query: str) -> list[dict]:
+    """Ask the engine itself, not this project's server."""
+    return Engine(engine.query, user=engine.user, password=engine.password).select(query)
+
+
+def count_through(app) -> int:
+    with app.test_client() as client:
+        response = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "application/json"})
+        assert response.status_code == 200, response.data[:300]
+        return int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
+
+
+def twinning(*args, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=PROJECT, capture_output=True, text=True, check=False,
+                          env={**os.environ, **env}, timeout=300)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_load_and_serve_with_the_command_line_flags(kind, start_engine, tmp_path, data_copy):
+    engine = start_engine(kind)
+    credentials = {"TWINNING_ENDPOINT_USER": engine.user, "TWINNING_ENDPOINT_PASSWORD": engine.password}
+    flags = ["--backend", "sparql", "--endpoint", engine.query, "--update-endpoint", engine.update,
+             "--store-endpoint", engine.store]
+    done = twinning("load", "--store", str(tmp_path / "store"), *flags, env=credentials)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "graphs uploaded" in done.stderr and f"now current on {engine.query}" in done.stderr
+    release = current_release(tmp_path / "store")
+    quads = direct(engine, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                           "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/nzc-twinning/')) }")
+    assert int(quads[0]["n"]["value"]) == release.info["quads"]
+
+    # A bad row: exit 1 with file:line, and the engine keeps serving the same release.
+    path = data_copy / "twin_cities.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",lund,", ",no such city,", 1), encoding="utf-8")
+    failed = twinning("load", str(data_copy), "--store", str(tmp_path / "store"), *flags, env=credentials)
+    assert failed.returncode == 1 and "twin_cities.csv:" in failed.stderr
+    app = create_app({"TESTING": True, "STORE": str(tmp_path / "store"), "BACKEND": "sparql",
+                      "ENDPOINT": engine.query})
+    assert app.extensions["twinning.backend"].current().id == release.id
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_release_switch_is_atomic_and_a_failed_publish_changes_nothing(kind, start_engine, tmp_path, store_path):
+    engine = start_engine(kind)
+    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), **engine.settings()}
+    mini = tmp_path / "mini"
+    build(PROJECT / "tests" / "data" / "mini", mini)
+    small = current_release(mini)
+    backend = create_app(settings).extensions["twinning.backend"]
+    backend.publish(small, None, progress=lambda message: None)
+    app = create_app(settings)
+    before = count_through(app)
+    assert before == small.info["quads"]
+
+    # While the full release is uploaded, readers still see the small one, however far the upload got ...
+    seen = []
+    backend.publish(current_release(store_path), small,
+                    progress=lambda message: "uploaded" in message and seen.append(count_through(app)))
+    assert len(seen) >= 3 and set(seen) == {before}
+    # ... and the whole of the new one once it is switched in, with no staging graph left behind.
+    assert count_through(app) == current_release(store_path).info["quads"]
+    staging = direct(engine, f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), '{STAGING}')) }}"
+                             " LIMIT 1")
+    assert staging == []
+
+    # A publish that fails half-way (the Graph Store endpoint is wrong) changes nothing readers see.
+    broken = create_app({**settings, "STORE_ENDPOINT": engine.store + "-missing"}).extensions["twinning.backend"]
+    with pytest.raises(QueryError):
+        broken.publish(small, None, progress=lambda message: None)
+    assert count_through(app) == current_release(store_path).info["quads"]
+
+
+def test_readers_during_switches_see_one_release_or_the_other(start_engine, tmp_path, store_path):
+    """Readers polling while releases are switched back and forth never see a mixture (Oxigraph server applies
+    the switching update as one transaction)."""
+    engine = start_engine("oxigraph")
+    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), **engine.settings()}
+    mini = tmp_path / "mini"
+    build(PROJECT / "tests" / "data" / "mini", mini)
+    releases = [current_release(mini), current_release(store_path)]
+    backend = create_app(settings).extensions["twinning.backend"]
+    backend.publish(releases[0], None, progress=lambda message: None)
+    app = create_app(settings)
+    allowed = {count_through(app), releases[1].info["quads"]}
+    seen, stop = [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            seen.append(count_through(app))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for i in range(4):
+        backend.publish(releases[(i + 1) % 2], None, progress=lambda message: None)
+    stop.set()
+    reader.join()
+    assert len(seen) > 10 and set(seen) <= allowed
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_engines_federate_with_this_endpoint(kind, start_engine, live_server):
+    """A portal's engine joins its own data with this endpoint through SERVICE and gets the right rows."""
+    engine = start_engine(kind)
+    own = "http://portal.example/visit/1"
+    update = (f"INSERT DATA {{ GRAPH <http://portal.example/g> {{ <{own}> <http://portal.example/city> "
+              f"<{CITY}lund> }} }}")
+    Engine(engine.query, engine.update, user=engine.user, password=engine.password).update(update)
+    query = f"""
+        SELECT ?visit ?pilot WHERE {{
+          GRAPH <http://portal.example/g> {{ ?visit <http://portal.example/city> ?city }}
+          SERVICE <{live_server}/sparql> {{ ?twin <{TW}twinCity> ?city ; <{TW}pairedWith> ?pilot }}
+        }}"""
+    # Virtuoso lets only an authenticated user call SERVICE, so the query goes to its authenticated endpoint.
+    url = engine.update if kind == "virtuoso" else engine.query
+    rows = Engine(url, user=engine.user, password=engine.password).select(query)
+    assert {(row["visit"]["value"], row["pilot"]["value"]) for row in rows} == {
+        (own, "https://w3id.org/nzc-twinning/id/pilot/leuven-c1")}
+
+
+def test_backend_settings_reach_the_server_process(start_engine, store_path, tmp_path):
+    """`twinning serve` with TWINNING_BACKEND=sparql answers from the engine: its release header names the release
+    the engine holds, which the local store folder does not."""
+    from .conftest import serve_from, start_server, stop_server
+
+    settings = serve_from("oxigraph", store_path, start_engine)
+    settings["STORE"] = str(tmp_path / "elsewhere")  # no local release at all: everything comes from the engine
+    process, base = start_server(tmp_path / "elsewhere", environment(settings))
+    try:
+        query = urllib.parse.urlencode({"query": COUNT})
+        with urllib.request.urlopen(f"{base}/sparql?{query}") as response:
+            assert response.headers["X-Twinning-Release"] == current_release(store_path).id
+            body = json.loads(response.read())
+        assert int(body["results"]["bindings"][0]["n"]["value"]) == current_release(store_path).info["quads"]
+    finally:
+        stop_server(process)
