@@ -368,8 +368,12 @@ def dump(name: str) -> Response:
     unchanged = tag(Response(status=200), release, f"dump|{name}")
     if unchanged.status_code == 304:  # answer before opening the file
         return unchanged
+    path = release.path / "dumps" / name
+    if not path.exists():  # a remote engine's release, built on another machine
+        return error_response(404, f"the dumps of release {release.id} are kept where it was built, not on this "
+                                   "server; see docs/remote-engines.md")
     media = "application/gzip" if suffix.endswith(".gz") else GRAPH_FORMATS[SUFFIXES[suffix]][0]
-    response = send_file(release.path / "dumps" / name, mimetype=media, conditional=False, etag=False)
+    response = send_file(path, mimetype=media, conditional=False, etag=False)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return tag(response, release, f"dump|{name}")
 

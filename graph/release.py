@@ -119,7 +119,7 @@ def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path,
     }
     progress("computing statistics and writing dumps")
     release = finish(root, store, partial, info)
-    progress(f"release {release_id} is now current")
+    progress(f"release {release_id} is now current in {root}")
     return release
 
 

@@ -36,6 +36,9 @@ from .worker import limited_within
 
 STATE = "urn:x-twinning:release"
 DEFAULT_GRAPH = "urn:x-twinning:default-graph"  # holds what the local release keeps in its default graph
+# All the release's triples in one graph: the union default graph. Engines answer a query over one graph far faster
+# than over hundreds of FROM clauses (Oxigraph server: 7 s against milliseconds for the map's query).
+UNION_GRAPH = "urn:x-twinning:union"
 STAGING = "urn:x-twinning:staging:"
 CHUNK = 64 * 1024
 
@@ -50,8 +53,8 @@ REWRITTEN = {"Virtuoso": ("http://www.w3.org/2001/XMLSchema#duration",
 WRAPPED = "urn:x-twinning:datatype:"
 
 
-class ClosingDigestAuth(urllib.request.HTTPDigestAuthHandler):
-    """Digest authentication that closes the 401 answer it retries after (urllib leaves it open)."""
+class ClosesChallenge:
+    """Closes the 401 answer that authentication retries after (urllib leaves it open)."""
 
     def http_error_401(self, req, fp, code, msg, headers):
         try:
@@ -60,12 +63,12 @@ class ClosingDigestAuth(urllib.request.HTTPDigestAuthHandler):
             fp.close()
 
 
-class ClosingBasicAuth(urllib.request.HTTPBasicAuthHandler):
-    def http_error_401(self, req, fp, code, msg, headers):
-        try:
-            return super().http_error_401(req, fp, code, msg, headers)
-        finally:
-            fp.close()
+class DigestAuth(ClosesChallenge, urllib.request.HTTPDigestAuthHandler):
+    pass
+
+
+class BasicAuth(ClosesChallenge, urllib.request.HTTPBasicAuthHandler):
+    pass
 
 
 class Engine:
@@ -79,7 +82,7 @@ class Engine:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             for url in {self.query_url, self.update_url, self.store_url} - {""}:
                 passwords.add_password(None, url, user, password)
-            handlers = [ClosingDigestAuth(passwords), ClosingBasicAuth(passwords)]
+            handlers = [DigestAuth(passwords), BasicAuth(passwords)]
         self.opener = urllib.request.build_opener(*handlers)
         self.faithful: set[str] | None = None  # known once the engine first answered
         self.rewritten: tuple[str, ...] = ()
@@ -93,7 +96,7 @@ class Engine:
         except urllib.error.HTTPError as error:
             message = " ".join(error.read(2000).decode("utf-8", "replace").split())
             error.close()
-            if error.code in (400, 404, 406, 415) and url != self.store_url:
+            if error.code == 400 and url == self.query_url:
                 raise QueryError(400, f"the SPARQL engine rejected the query (a syntax error or a feature it lacks): "
                                       f"{message}") from None
             raise QueryError(502, f"the SPARQL engine answered {error.code}: {message}") from None
@@ -113,14 +116,13 @@ class Engine:
             ntriples = ntriples.replace(f"^^<{datatype}>".encode(), f"^^<{WRAPPED}{datatype}>".encode())
         return ntriples
 
-
     def post_query(self, query: str, accept: str, timeout: float = 60):
         return self.open(self.query_url, urllib.parse.urlencode({"query": query}).encode(),
                          headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
                          timeout=timeout)
 
     def select(self, query: str, timeout: float = 60) -> list[dict]:
-        """The rows of a small SELECT of the backend's own (no dataset given: it names its graphs)."""
+        """The rows of a small SELECT of the backend's own, which names its graphs itself."""
         with self.post_query(query, RESULT_FORMATS["xml"][0], timeout=timeout) as response:
             _, rows = results.read_xml(response)
             return list(rows)
@@ -178,12 +180,20 @@ def literal(text: str) -> str:
 
 def graph_contents(store: ox.Store) -> dict[str, bytes]:
     """Each graph of a local release as sorted N-Triples, the default graph under its stand-in name."""
-    graphs = {}
+    graphs, union = {}, set()
     for name in [*store.named_graphs(), ox.DefaultGraph()]:
-        lines = sorted(set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""})
+        lines = set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""}
         if lines:
-            graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = b"\n".join(lines) + b"\n"
+            graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = b"".join(
+                line + b"\n" for line in sorted(lines))
+            union |= lines
+    graphs[UNION_GRAPH] = b"".join(line + b"\n" for line in sorted(union))
     return graphs
+
+
+def named_graphs(release: Release) -> list[str]:
+    """The release's own named graphs (not the stand-ins for its default and union graphs)."""
+    return sorted(set(release.info.get("graph_digests", {})) - {DEFAULT_GRAPH, UNION_GRAPH})
 
 
 def publish(engine: Engine, release: Release, progress=print) -> None:
@@ -226,6 +236,7 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
 OPAQUE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
 FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+GRAPH_KEYWORD = re.compile(r"(?<![\w:?$])GRAPH(?![\w:-])", re.IGNORECASE)
 DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
 
 
@@ -313,9 +324,10 @@ class RemoteStore:
             self.cached = Release(found[0], self.local_root / "releases" / found[0], found[1])
         return self.cached
 
-    def dataset(self, release: Release, union: bool) -> tuple[list[str], list[str]]:
-        named = sorted(g for g in release.info.get("graph_digests", {}) if g != DEFAULT_GRAPH)
-        return ([*named, DEFAULT_GRAPH] if union else [DEFAULT_GRAPH]), named
+    def dataset(self, release: Release, union: bool, query: str) -> tuple[list[str], list[str]]:
+        """The FROM and FROM NAMED graphs of a query on the release; named graphs only where GRAPH can reach them."""
+        default = [UNION_GRAPH if union else DEFAULT_GRAPH]
+        return default, (named_graphs(release) if GRAPH_KEYWORD.search(blanked(query)) else [])
 
     def run(self, job: dict, timeout: float) -> Answer:
         """Answer a job from the release the engine holds. A query names the release's graphs, so it is checked
@@ -339,11 +351,11 @@ class RemoteStore:
         if "dump" in job:
             return self._dump(release, job, deadline)
         query = bind_values(job["query"], job.get("substitutions") or {})
-        default_graphs, named_graphs = job.get("default_graphs") or [], job.get("named_graphs") or []
-        if not default_graphs and not named_graphs and not has_dataset_clause(job["query"]):
-            default_graphs, named_graphs = self.dataset(release, job.get("union", True))
-        if default_graphs or named_graphs:
-            query = with_dataset(query, default_graphs, named_graphs)
+        default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
+        if not default_graphs and not named and not has_dataset_clause(job["query"]):
+            default_graphs, named = self.dataset(release, job.get("union", True), job["query"])
+        if default_graphs or named:
+            query = with_dataset(query, default_graphs, named)
         if job.get("base_iri"):
             query = f"BASE <{job['base_iri']}> {query}"
         graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
@@ -394,10 +406,10 @@ class RemoteStore:
                 ox.NamedNode(graph)
             except ValueError as error:
                 raise QueryError(400, f"parameter 'graph': not an IRI ({error})") from None
-        held = release.info.get("graph_digests", {})
-        wanted = [graph] if graph is not None else list(held)
+        held = named_graphs(release)
         if graph is not None and graph not in held:
             raise QueryError(404, f"the release has no named graph <{graph}>")
+        wanted = [graph] if graph is not None else [*held, DEFAULT_GRAPH]
         copy = ox.Store()
         for name in wanted:
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"

@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -14,6 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.release import build_release
+from graph.remote import STATE, Engine
 from server import create_app
 
 from .conftest import SHAPES, SHARED, csv_rows
@@ -260,7 +262,9 @@ def test_post_sparql_body_too_large(client):
 def test_get_sparql_timeout_stops_query(client, app, backend):
     pool = getattr(app.extensions["twinning.backend"], "pool", None)  # the embedded backend's query workers
     restarts = pool and pool.restarts
-    response = client.get("/sparql", query_string={"query": SLOW, "timeout": "0.5"})
+    # A remote engine may go on computing a query its client gave up on: there, one that ends in seconds.
+    slow = SLOW if backend == "embedded" else "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    response = client.get("/sparql", query_string={"query": slow, "timeout": "0.5"})
     assert_error(response, 503, "time limit")
     assert response.headers["Retry-After"]
     if backend == "embedded":
@@ -379,3 +383,19 @@ def test_get_named_query_parameter_is_bound_not_pasted(client):
 def test_get_sparql_query_in_url_encoded_get(client):
     url = "/sparql?" + urllib.parse.urlencode({"query": COUNT_TWINS})
     assert twin_count(client.get(url)) == TWINS
+
+
+def test_backend_is_the_one_named(client, app, backend, served):
+    """A run on a remote engine must not answer from the embedded store without anyone noticing."""
+    store = app.extensions["twinning.backend"]
+    if backend == "embedded":
+        assert store.kind == "embedded"
+        return
+    assert store.kind == "sparql" and app.config["ENDPOINT"] == served["ENDPOINT"]
+    ask = urllib.parse.urlencode({"query": "ASK {}"})
+    with urllib.request.urlopen(f"{served['ENDPOINT']}?{ask}") as response:
+        assert response.headers["Server"].lower().startswith(backend)  # the engine this run is for
+    # The release answering is the one the engine's own record names.
+    rows = Engine(served["ENDPOINT"]).select(f"SELECT ?id WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id }} }}")
+    assert client.get("/sparql", query_string={"query": "ASK {}"}).headers["X-Twinning-Release"] == \
+        rows[0]["id"]["value"]
