@@ -17,7 +17,11 @@ def settings(**overrides) -> dict:
     """Settings as the server sees them (defaults, TWINNING_* variables), with command-line overrides on top."""
     from server import create_app
 
-    app = create_app({key.upper(): value for key, value in overrides.items() if value is not None})
+    try:
+        app = create_app({key.upper(): value for key, value in overrides.items() if value is not None})
+    except ValueError as error:  # e.g. the sparql backend without an endpoint
+        progress(str(error))
+        sys.exit(2)
     return app.config
 
 
@@ -102,11 +106,7 @@ def load(data_dir, store, **remote):
         sys.exit(1)
     dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
     inputs = {name: (data_dir / name).read_bytes() for name in FILES}
-    try:
-        backend = create_backend(config)
-    except ValueError as error:
-        progress(str(error))
-        sys.exit(2)
+    backend = create_backend(config)
     previous = current_release(Path(config["STORE"]))
     try:
         release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",

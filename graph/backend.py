@@ -1,6 +1,7 @@
 """Where the graph is held and queried: the embedded pyoxigraph store (the default) or a remote SPARQL 1.1 engine.
 
-Both backends have one interface, which the server, the pages and the CLI use and nothing else:
+Both backends have one interface, through which the server, the pages and `twinning load` and `serve` reach the
+store (`twinning query`, `export` and `coverage` read the local store folder):
     current() -> Release | None         the release being served
     run(job, timeout) -> pool.Answer    a query or export job (pool.query_job), its answer streamed
     write(operation, timeout) -> dict   a SPARQL Update or Graph Store write, applied as a new release
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from .pool import QueryError, WorkerPool
 from .release import Release, current_release, switch_to
+from .remote import Engine, RemoteStore, publish
 from .writes import WriteError, in_process
 
 BACKENDS = ("embedded", "sparql")
@@ -31,10 +33,7 @@ class Embedded:
         return self.pool.run(job, timeout)
 
     def write(self, operation: dict, timeout: float) -> dict:
-        try:
-            return in_process(self.root, operation, timeout)
-        except WriteError as error:
-            raise QueryError(error.status, str(error)) from None
+        return write_locally(self.root, operation, timeout)
 
     def warm(self) -> None:
         self.pool.warm()
@@ -43,47 +42,32 @@ class Embedded:
         self.pool.close()
 
 
-class Sparql:
-    """A remote engine holds the graph (remote.py). Releases are still built, checked and written (dumps included)
-    in the local store folder, then published to the engine; writes too."""
+class Sparql(RemoteStore):
+    """A remote engine holds the graph and answers queries (remote.py). Releases are still built, checked and
+    written (dumps included) in the local store folder, then published to the engine; writes too."""
 
     kind = "sparql"
 
     def __init__(self, root: Path, endpoint: str, update_endpoint: str = "", store_endpoint: str = "",
                  user: str = "", password: str = ""):
-        from .remote import Engine, RemoteStore
-
-        self.root = Path(root)
-        self.engine = Engine(endpoint, update_endpoint, store_endpoint, user, password)
-        self.store = RemoteStore(self.engine, self.root)
-
-    def current(self) -> Release | None:
-        return self.store.current()
-
-    def run(self, job: dict, timeout: float):
-        return self.store.run(job, timeout)
+        super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root)
 
     def publish(self, release: Release, previous: Release | None, progress=print) -> None:
         """Publish a release built locally; if that fails, the local folder goes back to `previous` too."""
-        from .remote import publish
-
         try:
             publish(self.engine, release, progress)
         except QueryError:
             if previous is not None:
-                switch_to(self.root, previous.path)
+                switch_to(self.local_root, previous.path)
             raise
 
     def write(self, operation: dict, timeout: float) -> dict:
-        held, local = self.current(), current_release(self.root)
+        held, local = self.current(), current_release(self.local_root)
         if held is None or local is None or held.id != local.id:
             raise QueryError(409, "writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")
-        try:
-            result = in_process(self.root, operation, timeout)
-        except WriteError as error:
-            raise QueryError(error.status, str(error)) from None
-        self.publish(current_release(self.root), local, progress=lambda message: None)
+        result = write_locally(self.local_root, operation, timeout)
+        self.publish(current_release(self.local_root), local, progress=lambda message: None)
         return result
 
     def warm(self) -> None:
@@ -91,6 +75,14 @@ class Sparql:
 
     def close(self) -> None:
         pass
+
+
+def write_locally(root: Path, operation: dict, timeout: float) -> dict:
+    """A write applied to the store folder as a new release (writes.py)."""
+    try:
+        return in_process(root, operation, timeout)
+    except WriteError as error:
+        raise QueryError(error.status, str(error)) from None
 
 
 def create_backend(config) -> Embedded | Sparql:

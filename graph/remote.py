@@ -236,6 +236,7 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
 OPAQUE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
 FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
 GRAPH_KEYWORD = re.compile(r"(?<![\w:?$])GRAPH(?![\w:-])", re.IGNORECASE)
 DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
 
@@ -254,6 +255,16 @@ def has_dataset_clause(query: str) -> bool:
     return DATASET_CLAUSE.search(blanked(query)) is not None
 
 
+def closing_brace(text: str, opening: int) -> int:
+    """The position of the brace that closes the one at `opening` (in a blanked query), or -1."""
+    depth = 0
+    for position in range(opening, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[position], 0)
+        if depth == 0:
+            return position
+    return -1
+
+
 def where_clause(query: str) -> tuple[int, int]:
     """Where dataset clauses go in the query, and where the WHERE group's opening brace is (-1 if it has none,
     as in `DESCRIBE <iri>`)."""
@@ -261,16 +272,11 @@ def where_clause(query: str) -> tuple[int, int]:
     form = FORM.search(text)
     position = form.end() if form else 0
     if form and form.group(1).upper() == "CONSTRUCT" and text[position:].lstrip().startswith("{"):
-        depth = 0  # skip the template
-        for end in range(text.index("{", position), len(text)):
-            depth += {"{": 1, "}": -1}.get(text[end], 0)
-            if depth == 0:
-                position = end + 1
-                break
+        position = closing_brace(text, text.index("{", position)) + 1  # past the template
     brace = text.find("{", position)
     if brace < 0:
         return len(query.rstrip()), -1
-    where = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE).search(text, position, brace)
+    where = WHERE.search(text, position, brace)
     return (where.start() if where else brace), brace
 
 
@@ -284,14 +290,10 @@ def bind_values(query: str, substitutions: dict) -> str:
     values = (f" VALUES ({' '.join('?' + n for n in names)}) "
               f"{{ ({' '.join(results.ntriples_term(substitutions[n]) for n in names)}) }} ")
     _, brace = where_clause(query)
-    if brace < 0:
-        raise QueryError(400, "the query has no WHERE clause to bind parameters in")
-    text, depth = blanked(query), 0
-    for end in range(brace, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
-        if depth == 0:
-            return query[:end] + values + query[end:]
-    raise QueryError(400, "the query's WHERE clause is not closed")
+    end = closing_brace(blanked(query), brace) if brace >= 0 else -1
+    if end < 0:
+        raise QueryError(400, "the query has no complete WHERE clause to bind parameters in")
+    return query[:end] + values + query[end:]
 
 
 def with_dataset(query: str, default_graphs: list[str], named_graphs: list[str]) -> str:
@@ -303,7 +305,7 @@ def with_dataset(query: str, default_graphs: list[str], named_graphs: list[str])
 
 
 class RemoteStore:
-    """The backend of `twinning serve --backend sparql`: the same interface as the embedded one (see backend.py)."""
+    """Releases held by a remote engine: which one is current, and answers from it (backend.Sparql adds writing)."""
 
     def __init__(self, engine: Engine, local_root: Path):
         self.engine = engine
