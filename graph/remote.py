@@ -64,7 +64,23 @@ class ClosesChallenge:
 
 
 class DigestAuth(ClosesChallenge, urllib.request.HTTPDigestAuthHandler):
-    pass
+    """Digest authentication that, once challenged, answers the challenge in advance on every later request.
+    Otherwise each request goes out unauthenticated first, and an engine that answers 401 before it has read a large
+    body (Virtuoso does) breaks the connection while the body is still being sent."""
+
+    challenge: dict | None = None
+
+    def retry_http_digest_auth(self, req, auth):
+        self.challenge = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(
+            auth.split(" ", 1)[1])))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):
+        if self.challenge and not req.has_header("Authorization"):
+            answer = self.get_authorization(req, self.challenge)
+            if answer:
+                req.add_unredirected_header("Authorization", f"Digest {answer}")
+        return req
 
 
 class BasicAuth(ClosesChallenge, urllib.request.HTTPBasicAuthHandler):
@@ -92,7 +108,14 @@ class Engine:
         """Send a request; return the open response. Raises QueryError with the engine's own message."""
         request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
         try:
-            response = self.opener.open(request, timeout=timeout)
+            try:
+                response = self.opener.open(request, timeout=timeout)
+            except urllib.error.URLError as error:
+                if not isinstance(error.reason, ConnectionError):
+                    raise
+                # An engine asking for Digest authentication may answer 401 and close the connection before it
+                # has read the body: the refused request did nothing, so it is sent once more.
+                response = self.opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as error:
             message = " ".join(error.read(2000).decode("utf-8", "replace").split())
             error.close()
@@ -126,6 +149,10 @@ class Engine:
         with self.post_query(query, RESULT_FORMATS["xml"][0], timeout=timeout) as response:
             _, rows = results.read_xml(response)
             return list(rows)
+
+    def authenticate(self) -> None:
+        """A small authenticated request first, so that large ones carry their credentials from the start."""
+        self.update(f"DROP SILENT GRAPH <{STAGING}none>")
 
     def update(self, text: str, timeout: float = 600) -> None:
         body = urllib.parse.urlencode({"update": text}).encode()
@@ -208,6 +235,7 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
     staged = {graph: f"{STAGING}{release.id}:{i}" for i, graph in enumerate(changed)}
     progress(f"uploading {len(changed)} of {len(digests)} graphs ({len(removed)} to remove) to {engine.query_url}")
     try:
+        engine.authenticate()
         started = time.monotonic()
         for i, graph in enumerate(changed, 1):
             engine.put_graph(staged[graph], engine.wrap(contents[graph]))

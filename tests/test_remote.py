@@ -86,7 +86,7 @@ def test_release_switch_is_atomic_and_a_failed_publish_changes_nothing(kind, sta
 
     # While the full release is uploaded, readers still see the small one, however far the upload got ...
     seen = []
-    backend.publish(current_release(store_path), small,
+    backend.publish(current_release(store_path), None,
                     progress=lambda message: "uploaded" in message and seen.append(count_through(app)))
     assert len(seen) >= 3 and set(seen) == {before}
     # ... and the whole of the new one once it is switched in, with no staging graph left behind.
