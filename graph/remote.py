@@ -9,9 +9,10 @@ changed graph into a staging graph, then one SPARQL Update moves the staging gra
 release no longer has and rewrites the release record, all in one request, which both engines apply as one
 transaction. The record, in the graph STATE, names the release and describes it (its release.json).
 
-Queries name their dataset explicitly (the release's graphs, in FROM and FROM NAMED clauses), so staging graphs and an
-engine's own system graphs (Virtuoso has several) stay out of answers, and the union default graph does not depend on
-how the engine was started.
+Queries name their dataset in their text (FROM the release's union graph; FROM NAMED its graphs when the query uses
+GRAPH), so staging graphs and an engine's own system graphs (Virtuoso has several) stay out of answers, and the union
+default graph does not depend on how the engine was started. The record's publication nonce, read again once the
+engine answers, shows whether a switch came in between.
 """
 import hashlib
 import io
