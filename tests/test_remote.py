@@ -1,5 +1,7 @@
 """The remote backend against real engines (`oxigraph serve`, Virtuoso): the command line, atomic releases, failed
 loads, and federation the other way round (an engine joining its own data with this endpoint through SERVICE)."""
+import base64
+import http.server
 import json
 import os
 import subprocess
@@ -169,3 +171,63 @@ def test_backend_settings_reach_the_server_process(start_engine, store_path, tmp
         missing.value.close()
     finally:
         stop_server(process)
+
+
+class BasicAuthProxy(http.server.BaseHTTPRequestHandler):
+    """An engine behind HTTP Basic authentication: checks the credentials, then forwards to `oxigraph serve`."""
+
+    engine_base = ""
+    expected = "Basic " + base64.b64encode(b"portal:secret").decode()
+
+    def forward(self):
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="engine"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))) or None
+        headers = {k: v for k, v in self.headers.items() if k in ("Accept", "Content-Type")}
+        request = urllib.request.Request(self.engine_base + self.path, body, headers, method=self.command)
+        try:
+            response = urllib.request.urlopen(request)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            data = response.read()
+            self.send_response(response.status)
+            for name in ("Content-Type", "Server"):
+                if response.headers.get(name):
+                    self.send_header(name, response.headers[name])
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = forward
+
+    def log_message(self, *args):
+        pass
+
+
+def test_basic_authentication(start_engine, tmp_path, store_path):
+    """An engine that asks for HTTP Basic authentication is published to and queried with the credentials the
+    settings give, and refuses a publish without them."""
+    engine = start_engine("oxigraph")
+    handler = type("Proxy", (BasicAuthProxy,), {"engine_base": engine.query.removesuffix("/query")})
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{proxy.server_address[1]}"
+    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), "BACKEND": "sparql", "ENDPOINT": base + "/query",
+                "UPDATE_ENDPOINT": base + "/update", "STORE_ENDPOINT": base + "/store"}
+    try:
+        anonymous = create_app(settings).extensions["twinning.backend"]
+        with pytest.raises(QueryError) as refused:
+            anonymous.publish(current_release(store_path), None, progress=lambda message: None)
+        assert "401" in refused.value.message
+        settings.update(ENDPOINT_USER="portal", ENDPOINT_PASSWORD="secret")
+        create_app(settings).extensions["twinning.backend"].publish(current_release(store_path), None,
+                                                                    progress=lambda message: None)
+        assert count_through(create_app(settings)) == triples(current_release(store_path))
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
