@@ -14,6 +14,7 @@ GRAPH), so staging graphs and an engine's own system graphs (Virtuoso has severa
 default graph does not depend on how the engine was started. The record's publication nonce, read again once the
 engine answers, shows whether a switch came in between.
 """
+import base64
 import hashlib
 import io
 import itertools
@@ -85,7 +86,21 @@ class DigestAuth(ClosesChallenge, urllib.request.HTTPDigestAuthHandler):
 
 
 class BasicAuth(ClosesChallenge, urllib.request.HTTPBasicAuthHandler):
-    pass
+    """Basic authentication that, once challenged, sends the credentials in advance on every later request (for
+    the same reason as DigestAuth)."""
+
+    challenged = False
+
+    def retry_http_basic_auth(self, host, req, realm):
+        self.challenged = True
+        return super().retry_http_basic_auth(host, req, realm)
+
+    def http_request(self, req):
+        user, password = self.passwd.find_user_password(None, req.full_url)
+        if self.challenged and user is not None and not req.has_header("Authorization"):
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            req.add_unredirected_header("Authorization", f"Basic {token}")
+        return req
 
 
 class Engine:
@@ -114,8 +129,8 @@ class Engine:
             except urllib.error.URLError as error:
                 if not isinstance(error.reason, ConnectionError):
                     raise
-                # An engine asking for Digest authentication may answer 401 and close the connection before it
-                # has read the body: the refused request did nothing, so it is sent once more.
+                # An engine asking for authentication may answer 401 and close the connection before it has read
+                # the body: the refused request did nothing, so it is sent once more.
                 response = self.opener.open(request, timeout=timeout)
         except urllib.error.HTTPError as error:
             message = " ".join(error.read(2000).decode("utf-8", "replace").split())

@@ -10,6 +10,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import ClassVar
 
 import pytest
 
@@ -178,9 +179,11 @@ class BasicAuthProxy(http.server.BaseHTTPRequestHandler):
 
     engine_base = ""
     expected = "Basic " + base64.b64encode(b"portal:secret").decode()
+    refused: ClassVar[list] = []  # each test gives its subclass a list of its own
 
     def forward(self):
         if self.headers.get("Authorization") != self.expected:
+            self.refused.append(self.path)
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="engine"')
             self.send_header("Content-Length", "0")
@@ -213,7 +216,7 @@ def test_basic_authentication(start_engine, tmp_path, store_path):
     """An engine that asks for HTTP Basic authentication is published to and queried with the credentials the
     settings give, and refuses a publish without them."""
     engine = start_engine("oxigraph")
-    handler = type("Proxy", (BasicAuthProxy,), {"engine_base": engine.query.removesuffix("/query")})
+    handler = type("Proxy", (BasicAuthProxy,), {"engine_base": engine.query.removesuffix("/query"), "refused": []})
     proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{proxy.server_address[1]}"
@@ -225,8 +228,11 @@ def test_basic_authentication(start_engine, tmp_path, store_path):
             anonymous.publish(current_release(store_path), None, progress=lambda message: None)
         assert "401" in refused.value.message
         settings.update(ENDPOINT_USER="portal", ENDPOINT_PASSWORD="secret")
+        handler.refused.clear()
         create_app(settings).extensions["twinning.backend"].publish(current_release(store_path), None,
                                                                     progress=lambda message: None)
+        # One challenge, then credentials in advance: a large upload never goes out unauthenticated.
+        assert len(handler.refused) == 1
         assert count_through(create_app(settings)) == triples(current_release(store_path))
     finally:
         proxy.shutdown()
