@@ -10,7 +10,7 @@ store (`twinning query`, `export` and `coverage` read the local store folder):
 from pathlib import Path
 
 from .pool import QueryError, WorkerPool
-from .release import Release, current_release, switch_to
+from .release import Release, current_release, exclusive, switch_to
 from .remote import Engine, RemoteStore, publish
 from .writes import WriteError, in_process
 
@@ -55,7 +55,8 @@ class Sparql(RemoteStore):
     def publish(self, release: Release, previous: Release | None, progress=print) -> None:
         """Publish a release built locally; if that fails, the local folder goes back to `previous` too."""
         try:
-            publish(self.engine, release, progress)
+            with exclusive(self.local_root):  # one publish at a time from this store folder
+                publish(self.engine, release, progress)
         except QueryError:
             if previous is not None:
                 switch_to(self.local_root, previous.path)

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -257,6 +258,8 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
             engine.put_graph(staged[graph], engine.wrap(contents[graph]))
             if i % 100 == 0 or i == len(changed):
                 progress(f"  {i}/{len(changed)} graphs uploaded ({time.monotonic() - started:.1f} s)")
+        if publication(engine) != (held[1].get("publication") if held else None):
+            raise QueryError(409, "another publish switched the engine while this one uploaded; load again")
         info = {**release.info, "graph_digests": digests, "publication": uuid.uuid4().hex}
         operations = [f"MOVE <{staged[graph]}> TO <{graph}>" for graph in changed]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in removed]
@@ -277,12 +280,22 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
 # --- queries -----------------------------------------------------------------------------------------------------
 
 # Comments, IRIs and strings, which may hide keywords and braces.
-OPAQUE = re.compile(r'#[^\n]*|<[^<>"{}|^`\\\s]*>|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+OPAQUE = re.compile(r'#[^\n]*|<(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>'
+                    r'|\\[_~.\-!$&\'()*+,;=/?#@%]'  # an escape in a prefixed name, such as ex:a\#b
+                    r'|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
-FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
-WHERE = re.compile(r"(?<![\w:?$])WHERE(?![\w:-])", re.IGNORECASE)
-GRAPH_KEYWORD = re.compile(r"(?<![\w:?$])GRAPH(?![\w:-])", re.IGNORECASE)
-DATASET_CLAUSE = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def keyword(word: str) -> re.Pattern:
+    """A SPARQL keyword, not part of a name (ex:some-where, ?from, ex:derived-from)."""
+    return re.compile(rf"(?<![\w:?$.-])({word})(?![\w:.-])", re.IGNORECASE)
+
+
+FORM = keyword("SELECT|ASK|CONSTRUCT|DESCRIBE")
+WHERE = keyword("WHERE")
+GRAPH_KEYWORD = keyword("GRAPH")
+DATASET_CLAUSE = keyword("FROM")
+SOLUTION_MODIFIER = keyword("GROUP|HAVING|ORDER|LIMIT|OFFSET|VALUES")
 
 
 def blanked(query: str) -> str:
@@ -311,17 +324,22 @@ def closing_brace(text: str, opening: int) -> int:
 
 def where_clause(query: str) -> tuple[int, int]:
     """Where dataset clauses go in the query, and where the WHERE group's opening brace is (-1 if it has none,
-    as in `DESCRIBE <iri>`)."""
+    as in `DESCRIBE <iri>`). Braces inside parentheses (`SELECT (EXISTS { ... } AS ?e)`) are not the WHERE group."""
     text = blanked(query)
     form = FORM.search(text)
     position = form.end() if form else 0
     if form and form.group(1).upper() == "CONSTRUCT" and text[position:].lstrip().startswith("{"):
         position = closing_brace(text, text.index("{", position)) + 1  # past the template
-    brace = text.find("{", position)
-    if brace < 0:
-        return len(query.rstrip()), -1
-    where = WHERE.search(text, position, brace)
-    return (where.start() if where else brace), brace
+    depth = 0
+    for at in range(position, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[at], 0)
+        if depth == 0 and text[at] == "{":
+            where = WHERE.search(text, position, at)
+            return (where.start() if where else at), at
+    # No WHERE group (DESCRIBE <iri>): before any solution modifier, else at the end of the query proper.
+    modifier = SOLUTION_MODIFIER.search(text, position)
+    code = OPAQUE.sub(lambda match: " " * len(match.group()) if match.group().startswith("#") else match.group(), query)
+    return len(code[:modifier.start() if modifier else len(code)].rstrip()), -1
 
 
 def bind_values(query: str, substitutions: dict) -> str:
@@ -386,7 +404,11 @@ class RemoteStore:
                 raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
                                  retry_after=30)
             answer = self._run(release, job, deadline, timeout)
-            now = self.current()
+            try:
+                now = self.current()
+            except QueryError:
+                answer.close()
+                raise
             if now is not None and now.info.get("publication") == release.info.get("publication"):
                 return answer
             answer.close()
@@ -428,7 +450,11 @@ class RemoteStore:
             response = ask(name, RESULT_FORMATS)
             return Answer(name, False, stream(response, deadline), Closer(response))
         response = ask("xml", RESULT_FORMATS)
-        answer = results.read_xml(response)
+        try:
+            answer = results.read_xml(response)
+        except (ET.ParseError, OSError) as error:
+            response.close()
+            raise QueryError(502, f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
         if not isinstance(answer, results.Boolean):
             variables, rows = answer
             answer = (variables, unwrap_rows(itertools.islice(rows, limit) if capped else rows))

@@ -23,14 +23,11 @@ class Boolean:
         self.value = value
 
 
-def blank_label(label: str) -> str:
-    """A blank node label that every format accepts (Virtuoso writes `nodeID://b10003`)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", label.removeprefix("nodeID://"))
-
-
 def read_xml(stream) -> tuple[list[str], Iterator[dict]] | Boolean:
-    """Variables and a lazy iterator over the rows of a SPARQL XML results document, or its Boolean."""
+    """Variables and a lazy iterator over the rows of a SPARQL XML results document, or its Boolean. Blank nodes
+    get labels of their own (b0, b1, ...): an engine's may not be valid ones (Virtuoso writes `nodeID://b10003`)."""
     events = ET.iterparse(stream, events=("start", "end"))
+    labels: dict[str, str] = {}
     variables: list[str] = []
     for event, element in events:
         if event == "end" and element.tag == NS + "variable":
@@ -38,25 +35,25 @@ def read_xml(stream) -> tuple[list[str], Iterator[dict]] | Boolean:
         elif event == "end" and element.tag == NS + "boolean":
             return Boolean(element.text.strip() == "true")
         elif event == "start" and element.tag == NS + "results":
-            return variables, _rows(events)
+            return variables, _rows(events, labels)
     return variables, iter(())
 
 
-def _rows(events) -> Iterator[dict]:
+def _rows(events, labels: dict) -> Iterator[dict]:
     for event, element in events:
         if event == "end" and element.tag == NS + "result":
-            yield {binding.get("name"): _term(binding[0]) for binding in element if len(binding)}
+            yield {binding.get("name"): _term(binding[0], labels) for binding in element if len(binding)}
             element.clear()  # keep memory flat on long answers
 
 
-def _term(element) -> dict:
+def _term(element, labels: dict) -> dict:
     kind = element.tag.removeprefix(NS)
     if kind == "uri":
         return {"type": "uri", "value": element.text or ""}
     if kind == "bnode":
-        return {"type": "bnode", "value": blank_label(element.text or "")}
+        return {"type": "bnode", "value": labels.setdefault(element.text or "", f"b{len(labels)}")}
     if kind == "triple":
-        parts = {part.tag.removeprefix(NS): _term(part[0]) for part in element}
+        parts = {part.tag.removeprefix(NS): _term(part[0], labels) for part in element}
         return {"type": "triple", "value": parts}
     term = {"type": "literal", "value": element.text or ""}
     language = element.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -100,17 +97,22 @@ def ntriples_term(term: dict) -> str:
     return f'"{text}"'
 
 
+def xml_text(text: str) -> str:
+    """Text escaped for XML, carriage returns included (a parser would read a raw one as a line feed)."""
+    return escape(text, {"\r": "&#13;"})
+
+
 def xml_term(term: dict) -> str:
     if term["type"] in ("uri", "bnode"):
-        return f"<{term['type']}>{escape(term['value'])}</{term['type']}>"
+        return f"<{term['type']}>{xml_text(term['value'])}</{term['type']}>"
     if term["type"] == "triple":
         return "<triple>" + "".join(f"<{part}>{xml_term(term['value'][part])}</{part}>"
                                     for part in ("subject", "predicate", "object")) + "</triple>"
     if "xml:lang" in term:
-        return f"<literal xml:lang={quoteattr(term['xml:lang'])}>{escape(term['value'])}</literal>"
+        return f"<literal xml:lang={quoteattr(term['xml:lang'])}>{xml_text(term['value'])}</literal>"
     if "datatype" in term:
-        return f"<literal datatype={quoteattr(term['datatype'])}>{escape(term['value'])}</literal>"
-    return f"<literal>{escape(term['value'])}</literal>"
+        return f"<literal datatype={quoteattr(term['datatype'])}>{xml_text(term['value'])}</literal>"
+    return f"<literal>{xml_text(term['value'])}</literal>"
 
 
 def csv_cell(term: dict | None) -> str:
