@@ -82,7 +82,7 @@ def start_oxigraph(folder: Path) -> Engine:
     return Engine("oxigraph", process, base + "/query", base + "/update", base + "/store")
 
 
-def start_virtuoso(folder: Path) -> Engine:
+def start_virtuoso(folder: Path, result_rows: int = 10_000_000) -> Engine:
     """A Virtuoso instance of its own: a copy of the packaged configuration with its own files and loopback ports."""
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
@@ -96,8 +96,8 @@ def start_virtuoso(folder: Path) -> Engine:
                 ini[section][key] = str(folder / Path(value.strip()).name)
     ini["Parameters"]["ServerPort"] = f"127.0.0.1:{sql_port}"
     ini["HTTPServer"]["ServerPort"] = f"127.0.0.1:{http_port}"
-    # Virtuoso silently truncates answers at ResultSetMaxRows (10,000 as packaged): raise it above any row limit.
-    ini["SPARQL"]["ResultSetMaxRows"] = "10000000"
+    # Virtuoso cuts answers at ResultSetMaxRows (10,000 as packaged), with only a header to say so: raise it.
+    ini["SPARQL"]["ResultSetMaxRows"] = str(result_rows)
     with (folder / "virtuoso.ini").open("w") as file:
         ini.write(file)
     process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")], cwd=folder,

@@ -145,6 +145,16 @@ class Engine:
                              retry_after=5) from None
         except OSError as error:
             raise QueryError(503, f"the SPARQL engine at {url} cannot be reached ({error})", retry_after=30) from None
+        # Virtuoso answers 200 to answers it cut short: when ResultSetMaxRows is reached, and for "anytime" queries
+        # stopped by its own time limit. Neither may pass for a whole answer.
+        if response.headers.get("X-SQL-State") == "S1TAT":
+            response.close()
+            raise QueryError(503, "the SPARQL engine stopped this query at its own time limit and offered an "
+                                  "incomplete answer", retry_after=5)
+        if response.headers.get("X-SPARQL-MaxRows"):
+            response.close()
+            raise QueryError(502, f"the SPARQL engine cut this answer at {response.headers['X-SPARQL-MaxRows']} "
+                                  "rows (Virtuoso: raise [SPARQL] ResultSetMaxRows above TWINNING_MAX_RESULT_ROWS)")
         if self.faithful is None:
             server = response.headers.get("Server", "")
             self.faithful = next((f for name, f in FAITHFUL.items() if server.startswith(name)), SAFE)

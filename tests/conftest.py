@@ -66,14 +66,14 @@ def start_engine(tmp_path_factory):
     """Start a fresh remote engine of a kind; all are stopped at the end of the session."""
     started = []
 
-    def start(kind: str):
+    def start(kind: str, **options):
         starter, available = STARTERS[kind]
         if not available():
             message = f"{kind} is not installed here (CI installs it: see .ci/run)"
             if os.environ.get("TWINNING_TEST_ENGINES") == "required":
                 pytest.fail(message)
             pytest.skip(message)
-        engine = starter(tmp_path_factory.mktemp(kind))
+        engine = starter(tmp_path_factory.mktemp(kind), **options)
         started.append(engine)
         return engine
 

@@ -237,3 +237,16 @@ def test_basic_authentication(start_engine, tmp_path, store_path):
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_an_answer_virtuoso_cut_short_is_an_error_not_a_result(start_engine, tmp_path, store_path):
+    """Virtuoso answers 200 with the first ResultSetMaxRows rows; the backend must not pass that off as whole."""
+    engine = start_engine("virtuoso", result_rows=100)
+    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), **engine.settings()}
+    create_app(settings).extensions["twinning.backend"].publish(current_release(store_path), None,
+                                                                progress=lambda message: None)
+    with create_app(settings).test_client() as client:
+        few = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10"})
+        assert few.status_code == 200
+        many = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert many.status_code == 502 and "ResultSetMaxRows" in many.get_json()["error"]
