@@ -11,6 +11,7 @@ import click
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
 
 FORMAT_NAMES = sorted({*RESULT_FORMATS, *GRAPH_FORMATS})
+EXPORT_TIMEOUT = 24 * 3600  # an export from the command line is not a web request: let it finish
 
 
 def settings(**overrides) -> dict:
@@ -29,31 +30,37 @@ def progress(message: str) -> None:
     click.echo(f"twinning: {message}", err=True)
 
 
-def release_or_exit(store):
-    """The current release of the store folder; exit 2 with a hint when none was built."""
-    from graph.release import current_release
+def backend_or_exit(store):
+    """The backend the settings name (TWINNING_BACKEND, ...) and its current release; exit 2 with a hint when
+    there is none."""
+    from graph.backend import create_backend
+    from graph.pool import QueryError
 
-    release = current_release(Path(settings(store=store and str(store))["STORE"]))
+    backend = create_backend(settings(store=store and str(store)))
+    try:
+        release = backend.current()
+    except QueryError as error:
+        progress(error.message)
+        sys.exit(1)
     if release is None:
         progress("no release yet: run `twinning load`")
         sys.exit(2)
-    return release
+    return backend, release
 
 
-def stream(job: dict, timeout: float):
-    """Run a job on a query worker and yield its bytes; exit 1 with the engine's message if it fails."""
-    from graph.pool import QueryError, WorkerPool
+def stream(backend, job: dict, timeout: float):
+    """Run a job on the backend and yield its bytes; exit 1 with the engine's message if it fails."""
+    from graph.pool import QueryError
 
-    pool = WorkerPool(1)
     try:
-        answer = pool.run(job, timeout)
+        answer = backend.run(job, timeout)
         yield from answer.body
         answer.close()
     except QueryError as error:
         progress(error.message)
         sys.exit(1)
     finally:
-        pool.close()
+        backend.close()
 
 
 def backend_options(command):
@@ -207,11 +214,11 @@ def query(text, name, param, fmt, output, store):
         text = named.text
     elif text in (None, "-"):
         text = sys.stdin.read()
-    release = release_or_exit(store)
+    backend, release = backend_or_exit(store)
     job = query_job(release.path, text, fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
                     fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None),
                     bool(config["UNION_DEFAULT_GRAPH"]), substitutions)
-    for chunk in stream(job, float(config["QUERY_TIMEOUT"])):
+    for chunk in stream(backend, job, float(config["QUERY_TIMEOUT"])):
         output.write(chunk)
 
 
@@ -223,9 +230,9 @@ def coverage(store):
     from graph.pool import query_job
     from server import PROJECT
 
-    release = release_or_exit(store)
+    backend, release = backend_or_exit(store)
     job = query_job(release.path, load_named_queries(PROJECT / "queries")["coverage"].text)
-    rows = json.loads(b"".join(stream(job, 60)))["results"]["bindings"]
+    rows = json.loads(b"".join(stream(backend, job, 60)))["results"]["bindings"]
     click.echo(coverage_table(rows))
 
 
@@ -248,14 +255,10 @@ def coverage_table(rows: list[dict]) -> str:
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def export(fmt, output, graph_iri, store):
     """Write the current release (or one named graph) to a file or stdout, byte-identical for the same release."""
-    from graph.export import UnknownGraph, export_release
-
-    release = release_or_exit(store)
-    try:
-        export_release(release.path, SUFFIXES[fmt], output, graph_iri)
-    except UnknownGraph as error:
-        progress(str(error))
-        sys.exit(1)
+    backend, release = backend_or_exit(store)
+    job = {"store": str(release.path), "dump": True, "dump_graph": graph_iri, "graph_format": SUFFIXES[fmt]}
+    for chunk in stream(backend, job, EXPORT_TIMEOUT):
+        output.write(chunk)
 
 
 @main.command()

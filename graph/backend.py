@@ -1,7 +1,6 @@
 """Where the graph is held and queried: the embedded pyoxigraph store (the default) or a remote SPARQL 1.1 engine.
 
-Both backends have one interface, through which the server, the pages and `twinning load` and `serve` reach the
-store (`twinning query`, `export` and `coverage` read the local store folder):
+Both backends have one interface, through which the server, the pages and the command line reach the store:
     current() -> Release | None         the release being served
     run(job, timeout) -> pool.Answer    a query or export job (pool.query_job), its answer streamed
     write(operation, timeout) -> dict   a SPARQL Update or Graph Store write, applied as a new release

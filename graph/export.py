@@ -35,11 +35,6 @@ def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
     return b"".join(line + b"\n" for line in sorted(lines))
 
 
-def export_release(release_path, name: str, output: BinaryIO, graph: str | None = None) -> None:
-    """Open a release read-only and write it. Raises UnknownGraph."""
-    write(ox.Store.read_only(str(release_path)), name, output, graph)
-
-
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:
     """Write the release held by `store` (or its named graph `graph`) in format `name`. Raises UnknownGraph."""
     rdf_format = GRAPH_FORMATS[name][2]

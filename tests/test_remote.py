@@ -64,6 +64,15 @@ def test_load_and_serve_with_the_command_line_flags(kind, start_engine, tmp_path
                            "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/nzc-twinning/')) }")
     assert int(quads[0]["n"]["value"]) == release.info["quads"]
 
+    # The other commands follow the same settings: from a folder that holds no release, they answer from the engine.
+    remote = {**credentials, "TWINNING_BACKEND": "sparql", "TWINNING_ENDPOINT": engine.query}
+    answer = twinning("query", "-n", "twins_of_pilot", "-p", "pilot=umea-c1", "-f", "csv",
+                      "--store", str(tmp_path / "empty"), env=remote)
+    assert answer.returncode == 0 and f"{CITY}lulea" in answer.stdout, answer.stderr[-500:]
+    exported = twinning("export", "-f", "nt", "--store", str(tmp_path / "empty"), env=remote)
+    assert exported.returncode == 0, exported.stderr[-500:]
+    assert exported.stdout == (release.path / "dumps" / "twinning.nt").read_text(encoding="utf-8")
+
     # A bad row: exit 1 with file:line, and the engine keeps serving the same release.
     path = data_copy / "twin_cities.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",lund,", ",no such city,", 1), encoding="utf-8")
