@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.engines import STARTERS
+from bench.engines import STARTERS, free_port
 from bench.http_latency import measure
-from bench.run import free_port, wait_http
+from bench.run import wait_http
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = ["twins_of_pilot?pilot=umea-c1", "pilots_of_country?country=SWE", "cohort_sizes"]

@@ -5,9 +5,11 @@
   (the packaged service is not used). Its SPARQL Update and Graph Store endpoints need Digest authentication.
 """
 import configparser
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -64,18 +66,25 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 6
     raise RuntimeError(f"{url} did not answer within {seconds:g} s")
 
 
+def installed(command: str) -> str | None:
+    """The path of a command, looked up beside this interpreter first: a virtual environment's commands (such as
+    `oxigraph` from its PyPI package) are there, whether or not the environment is on PATH."""
+    beside = str(Path(sys.executable).parent)
+    return shutil.which(command, path=os.pathsep.join([beside, os.environ.get("PATH", "")]))
+
+
 def oxigraph_available() -> bool:
-    return shutil.which("oxigraph") is not None
+    return installed("oxigraph") is not None
 
 
 def virtuoso_available() -> bool:
-    return shutil.which("virtuoso-t") is not None and VIRTUOSO_INI.exists()
+    return installed("virtuoso-t") is not None and VIRTUOSO_INI.exists()
 
 
 def start_oxigraph(folder: Path) -> Engine:
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    process = subprocess.Popen(["oxigraph", "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+    process = subprocess.Popen([installed("oxigraph"), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     wait_until_answering(base + "/query?query=ASK%7B%7D", process)

@@ -14,7 +14,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bench.engines import free_port, installed
 from bench.generate import write_csv, write_nquads
 from graph.release import build_release_from_file
 
@@ -57,12 +57,6 @@ QUERIES = {
 }
 MEDIA = {"json": "application/sparql-results+json", "csv": "text/csv", "ntriples": "application/n-triples"}
 RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_http(url: str, process: subprocess.Popen, seconds: float = 180) -> float:
@@ -226,13 +220,13 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
     result["cold_start_inprocess_s"] = time.perf_counter() - started
 
     servers = {
-        "oxigraph serve": Server("oxigraph serve", ["oxigraph", "serve-read-only", "--location", str(release.path),
+        "oxigraph serve": Server("oxigraph serve", [installed("oxigraph"), "serve-read-only", "--location", str(release.path),
                                                     "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
         "twinning serve": Server("twinning serve", [sys.executable, "-m", "cli", "serve", "--store", str(root),
                                                     "--port", "{port}"], "/sparql", {"TWINNING_RATE_LIMIT": "0"}),
     }
-    if quads <= rdflib_limit and shutil.which("rdflib-endpoint"):
-        servers["rdflib-endpoint"] = Server("rdflib-endpoint", ["rdflib-endpoint", "serve", str(data), "--host",
+    if quads <= rdflib_limit and installed("rdflib-endpoint"):
+        servers["rdflib-endpoint"] = Server("rdflib-endpoint", [installed("rdflib-endpoint"), "serve", str(data), "--host",
                                                                 "127.0.0.1", "--port", "{port}"], "/")
     result["cold_start_s"] = {name: s.cold_start for name, s in servers.items()}
     try:
@@ -273,7 +267,7 @@ def run_special(work: Path, cities: int, quick: bool) -> dict:
     rows = min(quads, 1_000_000)
     special = {"stream_rows": rows}
     servers = {
-        "oxigraph serve": Server("o", ["oxigraph", "serve-read-only", "--location", str(root / "current"),
+        "oxigraph serve": Server("o", [installed("oxigraph"), "serve-read-only", "--location", str(root / "current"),
                                        "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
         "twinning serve": Server("t", [sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"],
                                  "/sparql", {"TWINNING_RATE_LIMIT": "0", "TWINNING_MAX_RESULT_ROWS": "0",

@@ -3,16 +3,16 @@
 No timing is asserted here: speed is measured by `python -m bench.run` (docs/benchmarks.md), never by tests.
 """
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 
+from bench.engines import installed
 from server import PROJECT
 
 
-@pytest.mark.skipif(shutil.which("oxigraph") is None, reason="the oxigraph server (PyPI package oxigraph) is missing")
+@pytest.mark.skipif(installed("oxigraph") is None, reason="the oxigraph server (PyPI package oxigraph) is missing")
 def test_bench_harness_runs_on_smallest_scale(tmp_path):
     out = tmp_path / "bench.md"
     subprocess.run([sys.executable, "-m", "bench.run", "--scales", "300", "--rounds", "1", "--quick",
