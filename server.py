@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
@@ -378,6 +379,11 @@ def graph_store(rest: str | None = None) -> Response:
         graph = request.args["graph"]
     else:
         return error_response(400, "name the graph with ?graph=IRI or ?default (exactly one)")
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as error:
+            return error_response(400, f"parameter 'graph': {graph!r} is not an IRI ({error})")
     if request.method == "GET":
         name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
         if name is None:

@@ -21,7 +21,6 @@ GRAPH_FORMATS = {
 }
 # file suffix -> graph format name, for dumps and Linked Data pages
 SUFFIXES = {"ttl": "turtle", "nt": "ntriples", "rdf": "rdfxml", "jsonld": "jsonld", "nq": "nquads", "trig": "trig"}
-DATASET_FORMATS = {"nquads", "trig"}
 
 
 def media_types(table: dict) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
-from .formats import GRAPH_FORMATS
+from .formats import GRAPH_FORMATS, SUFFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 terms such as dcat:version
@@ -195,8 +195,7 @@ def catalog_graph(info: dict, base: str) -> Graph:
 
     for file_name, dump in sorted(info.get("dumps", {}).items()):
         suffix = file_name.removesuffix(".gz")
-        media = GRAPH_FORMATS[{"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig",
-                               "jsonld": "jsonld"}[suffix]][0]
+        media = GRAPH_FORMATS[SUFFIXES[suffix]][0]
         url = URIRef(f"{base}dumps/twinning.{file_name}")
         node = URIRef(f"{DATASET}/distribution/{file_name.replace('.', '-')}")
         graph.add((dataset, DCAT.distribution, node))

@@ -29,7 +29,7 @@ class WriteError(Exception):
 def change(store: ox.Store, operation: dict) -> None:
     """Apply one operation to a writable copy of the release. Raises WriteError."""
     kind = operation["kind"]
-    graph = ox.NamedNode(operation["graph"]) if operation.get("graph") else ox.DefaultGraph()
+    graph = ox.NamedNode(operation["graph"]) if operation.get("graph") is not None else ox.DefaultGraph()
     try:
         if kind == "update":
             store.update(operation["update"], base_iri=operation.get("base_iri"))

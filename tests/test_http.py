@@ -399,3 +399,18 @@ def test_backend_is_the_one_named(client, app, backend, served):
     rows = Engine(served["ENDPOINT"]).select(f"SELECT ?id WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id }} }}")
     assert client.get("/sparql", query_string={"query": "ASK {}"}).headers["X-Twinning-Release"] == \
         rows[0]["id"]["value"]
+
+
+@pytest.mark.parametrize("graph", ["not an iri", ""])
+def test_graph_store_refuses_a_graph_that_is_not_an_iri(tmp_path, graph):
+    """Every method, writes included: an empty or malformed graph name is a 400, never the default graph."""
+    build_release(Dataset(), tmp_path / "store", {}, SHAPES, progress=lambda message: None)
+    app = create_app({"TESTING": True, "STORE": str(tmp_path / "store"), "UPDATE_TOKEN": "t"})
+    try:
+        client = app.test_client()
+        for method in ("GET", "PUT", "POST", "DELETE"):
+            response = client.open("/store", method=method, query_string={"graph": graph}, data=b"",
+                                   headers={"Authorization": "Bearer t", "Content-Type": "text/turtle"})
+            assert_error(response, 400, "parameter 'graph'")
+    finally:
+        app.extensions["twinning.backend"].close()
