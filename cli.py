@@ -14,29 +14,27 @@ FORMAT_NAMES = sorted({*RESULT_FORMATS, *GRAPH_FORMATS})
 EXPORT_TIMEOUT = 24 * 3600  # an export from the command line is not a web request: let it finish
 
 
-def settings(**overrides) -> dict:
-    """Settings as the server sees them (defaults, TWINNING_* variables), with command-line overrides on top."""
+def application(**overrides):
+    """The app as the server would be set up (defaults, TWINNING_* variables, command-line overrides on top): its
+    config holds the settings, its backend the store."""
     from server import create_app
 
     try:
-        app = create_app({key.upper(): value for key, value in overrides.items() if value is not None})
+        return create_app({key.upper(): value for key, value in overrides.items() if value is not None})
     except ValueError as error:  # e.g. the sparql backend without an endpoint
         progress(str(error))
         sys.exit(2)
-    return app.config
 
 
 def progress(message: str) -> None:
     click.echo(f"twinning: {message}", err=True)
 
 
-def backend_or_exit(store):
-    """The backend the settings name (TWINNING_BACKEND, ...) and its current release; exit 2 with a hint when
-    there is none."""
-    from graph.backend import create_backend
+def backend_or_exit(app):
+    """The app's backend (TWINNING_BACKEND, ...) and its current release; exit 2 with a hint when there is none."""
     from graph.pool import QueryError
 
-    backend = create_backend(settings(store=store and str(store)))
+    backend = app.extensions["twinning.backend"]
     try:
         release = backend.current()
     except QueryError as error:
@@ -96,13 +94,13 @@ def load(data_dir, store, **remote):
     release keeps serving. With --backend sparql the release is built and checked in the store folder, then
     published to the engine graph by graph and switched in there with one update.
     """
-    from graph.backend import create_backend
     from graph.pool import QueryError
     from graph.release import ShapeViolation, build_release, current_release, release_dataset
     from loaders import FILES, DataError, load_all
     from server import PROJECT
 
-    config = settings(store=store and str(store), data_dir=data_dir and str(data_dir), **remote)
+    app = application(store=store and str(store), data_dir=data_dir and str(data_dir), **remote)
+    config = app.config
     data_dir = Path(config["DATA_DIR"])
     progress(f"reading {data_dir}")
     try:
@@ -113,7 +111,7 @@ def load(data_dir, store, **remote):
         sys.exit(1)
     dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
     inputs = {name: (data_dir / name).read_bytes() for name in FILES}
-    backend = create_backend(config)
+    backend = app.extensions["twinning.backend"]
     previous = current_release(Path(config["STORE"]))
     try:
         release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",
@@ -142,15 +140,9 @@ def load(data_dir, store, **remote):
 def serve(host, port, store, workers, threads, debug, **remote):
     """Serve the current release: /sparql, named queries and the home page."""
     from graph.pool import QueryError
-    from server import create_app
 
-    overrides = {"HOST": host, "PORT": port, "STORE": store and str(store), "SERVER_WORKERS": workers,
-                 "SERVER_THREADS": threads, **{key.upper(): value for key, value in remote.items()}}
-    try:
-        app = create_app({k: v for k, v in overrides.items() if v is not None})
-    except ValueError as error:
-        progress(str(error))
-        sys.exit(2)
+    app = application(host=host, port=port, store=store and str(store), server_workers=workers,
+                      server_threads=threads, **remote)
     config = app.config
     try:
         held = app.extensions["twinning.backend"].current()
@@ -197,7 +189,8 @@ def query(text, name, param, fmt, output, store):
     from graph.named import ParameterError
     from graph.pool import query_job
 
-    config = settings(store=store and str(store))
+    app = application(store=store and str(store))
+    config = app.config
     substitutions = {}
     if name:
         from graph.named import load_named_queries
@@ -214,7 +207,7 @@ def query(text, name, param, fmt, output, store):
         text = named.text
     elif text in (None, "-"):
         text = sys.stdin.read()
-    backend, release = backend_or_exit(store)
+    backend, release = backend_or_exit(app)
     job = query_job(release.path, text, fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
                     fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None),
                     bool(config["UNION_DEFAULT_GRAPH"]), substitutions)
@@ -230,7 +223,7 @@ def coverage(store):
     from graph.pool import query_job
     from server import PROJECT
 
-    backend, release = backend_or_exit(store)
+    backend, release = backend_or_exit(application(store=store and str(store)))
     job = query_job(release.path, load_named_queries(PROJECT / "queries")["coverage"].text)
     rows = json.loads(b"".join(stream(backend, job, 60)))["results"]["bindings"]
     click.echo(coverage_table(rows))
@@ -255,8 +248,10 @@ def coverage_table(rows: list[dict]) -> str:
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def export(fmt, output, graph_iri, store):
     """Write the current release (or one named graph) to a file or stdout, byte-identical for the same release."""
-    backend, release = backend_or_exit(store)
-    job = {"store": str(release.path), "dump": True, "dump_graph": graph_iri, "graph_format": SUFFIXES[fmt]}
+    from graph.pool import dump_job
+
+    backend, release = backend_or_exit(application(store=store and str(store)))
+    job = dump_job(release.path, SUFFIXES[fmt], graph_iri)
     for chunk in stream(backend, job, EXPORT_TIMEOUT):
         output.write(chunk)
 
@@ -270,7 +265,7 @@ def validate(data_dir):
     from loaders import DataError, load_all
     from server import PROJECT
 
-    data_dir = Path(settings(data_dir=data_dir and str(data_dir))["DATA_DIR"])
+    data_dir = Path(application(data_dir=data_dir and str(data_dir)).config["DATA_DIR"])
     try:
         facts = load_all(data_dir)
     except DataError as error:

@@ -26,7 +26,7 @@ from graph.backend import create_backend
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
 from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
-from graph.pool import QueryError, query_job
+from graph.pool import QueryError, dump_job, query_job
 from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
 
 PROJECT = Path(__file__).resolve().parent
@@ -265,7 +265,7 @@ def cut_off(body, limit: int):
 def run_dump(name: str, graph: str | None = None) -> Response:
     """Stream an export of the current release (or one named graph) from a query worker."""
     release = release_or_503()
-    job = {"store": str(release.path), "dump": True, "dump_graph": graph, "graph_format": name}
+    job = dump_job(release.path, name, graph)
     answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
     response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
     response.call_on_close(answer.close)

@@ -23,6 +23,11 @@ def query_job(release_path, query: str, result_format: str | None = "json", grap
             "graph_format": graph_format, "union": union, "substitutions": substitutions or {}, **options}
 
 
+def dump_job(release_path, graph_format: str, graph: str | None = None) -> dict:
+    """A job that exports the release (or one named graph) in a graph format, as export.write does."""
+    return {"store": str(release_path), "dump": True, "dump_graph": graph, "graph_format": graph_format}
+
+
 class QueryError(Exception):
     """A query that cannot be answered, with the HTTP status that says why."""
 

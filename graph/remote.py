@@ -491,13 +491,18 @@ class RemoteStore:
         held = named_graphs(release)
         if graph is not None and graph not in held:
             raise QueryError(404, f"the release has no named graph <{graph}>")
-        wanted = [graph] if graph is not None else [*held, DEFAULT_GRAPH]
+        if graph is not None:
+            wanted = [graph]
+        elif job["graph_format"] in export.TRIPLE_ONLY:
+            wanted = [UNION_GRAPH]  # the union of all graphs is what a triple format holds: one request
+        else:
+            wanted = [*held, DEFAULT_GRAPH]
         copy = ox.Store()
         for name in wanted:
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
             remaining = max(deadline - time.monotonic(), 0.001)
             with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], remaining) as response:
-                target = ox.DefaultGraph() if name == DEFAULT_GRAPH else ox.NamedNode(name)
+                target = ox.DefaultGraph() if name in (DEFAULT_GRAPH, UNION_GRAPH) else ox.NamedNode(name)
                 copy.load(unwrap(response.read()), ox.RdfFormat.N_TRIPLES, to_graph=target)
         body = io.BytesIO()
         export.write(copy, job["graph_format"], body, graph)
