@@ -7,7 +7,6 @@ import json
 import re
 
 from flask import Flask, Response, current_app, jsonify, render_template, request, send_file, url_for
-from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
 from graph.formats import GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, SUFFIXES, media_types
@@ -16,11 +15,10 @@ from graph.pool import query_job
 from pictures import map_view, network_view, timeline_view
 from server import (
     PAGE_FORMATS,
-    RDFLIB_NAMES,
     current,
     describe_queries,
     error_response,
-    negotiate,
+    rdf_response,
     release_or_503,
     run_dump,
     select,
@@ -333,17 +331,6 @@ def ontology_file(suffix: str) -> Response:
 
 
 # --- dataset metadata and dumps ----------------------------------------------------------------------------------
-
-def rdf_response(graph: Graph, variant: str) -> Response:
-    """An rdflib graph (metadata) in the negotiated RDF format, Turtle by default, tagged with the release."""
-    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
-    if name is None:
-        return error_response(406, "available as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
-    body = graph.serialize(format=RDFLIB_NAMES[name])
-    response = Response(body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
-    response.headers["Vary"] = "Accept"
-    return tag(response, release_or_503(), f"{variant}|{name}|{request.url_root}")
-
 
 def void() -> Response:
     """VoID description with the statistics computed when the release was built."""

@@ -445,12 +445,18 @@ def service_description() -> Response:
     if current() is not None:
         triples = current().info.get("statistics", {}).get("triples", current().info["quads"])
         graph.add((default_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(triples)))
+    return rdf_response(graph)  # untagged: it is there before any release is
+
+
+def rdf_response(graph: Graph, variant: str | None = None) -> Response:
+    """An rdflib graph (metadata) in the negotiated RDF format, Turtle by default; with a variant, tagged with the
+    release for caching."""
     name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
     if name is None:
-        return error_response(406, "the service description is available as " +
-                              ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
-    body = graph.serialize(format=RDFLIB_NAMES[name])
-    return Response(body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8", headers={"Vary": "Accept"})
+        return error_response(406, "available as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
+    response = Response(graph.serialize(format=RDFLIB_NAMES[name]),
+                        content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8", headers={"Vary": "Accept"})
+    return response if variant is None else tag(response, release_or_503(), f"{variant}|{name}|{request.url_root}")
 
 
 def describe_queries() -> list[dict]:
