@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.engines import STARTERS, free_port
 from bench.http_latency import measure
-from bench.run import wait_http
+from bench.run import p99, wait_http
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = ["twins_of_pilot?pilot=umea-c1", "pilots_of_country?country=SWE", "cohort_sizes"]
@@ -92,8 +92,7 @@ def main() -> None:
         cells = []
         for kind in servers:
             values = sorted(times[kind, query])
-            p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-            cells.append(f"{statistics.median(values) * 1000:.2f} ms (p99 {p99 * 1000:.2f})")
+            cells.append(f"{statistics.median(values) * 1000:.2f} ms (p99 {p99(values) * 1000:.2f})")
         lines.append(f"| `{query}` | " + " | ".join(cells) + " |")
     lines += ["", ("`twinning load --backend sparql` of the same data into a fresh engine (whole command: build, then "
               "publish; and the upload of the graphs alone):"), ""]

@@ -5,7 +5,7 @@
 import argparse
 import statistics
 
-from bench.run import http_times
+from bench.run import http_times, p99
 
 
 def measure(url: str, count: int, accept: str) -> list[float]:
@@ -18,9 +18,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500, help="requests to count (default 500)")
     parser.add_argument("--accept", default="application/sparql-results+json")
     args = parser.parse_args()
-    times = sorted(measure(args.url, args.n, args.accept))
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"n={len(times)} median={statistics.median(times) * 1000:.2f} ms p99={p99 * 1000:.2f} ms")
+    times = measure(args.url, args.n, args.accept)
+    print(f"n={len(times)} median={statistics.median(times) * 1000:.2f} ms p99={p99(times) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

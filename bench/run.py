@@ -96,15 +96,15 @@ def tree_memory(pid: int, field: str = "VmHWM") -> float:
 class Server:
     """A SPARQL HTTP server in a subprocess: its query URL for a query and format, and its memory."""
 
-    def __init__(self, name: str, command: list[str], path: str, env: dict | None = None, ready: str = ""):
-        self.name, self.port = name, free_port()
+    def __init__(self, command: list[str], path: str, env: dict | None = None):
+        self.port = free_port()
         self.process = subprocess.Popen([c.replace("{port}", str(self.port)) for c in command], cwd=PROJECT,
                                         env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         self.path = path
-        self.cold_start = wait_http(self.url(ready or "ASK { ?s ?p ?o }", "json"), self.process)
+        self.cold_start = wait_http(self.url("ASK { ?s ?p ?o }"), self.process)
 
-    def url(self, query: str, fmt: str) -> str:
+    def url(self, query: str) -> str:
         return f"http://127.0.0.1:{self.port}{self.path}?" + urllib.parse.urlencode({"query": query})
 
     def stop(self) -> None:
@@ -155,15 +155,20 @@ def wrk_throughput(url: str, media: str, seconds: int = 5) -> float | None:
     return float(match.group(1)) if match else None
 
 
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
 def summarise(rounds: list[list[float]]) -> dict:
     samples = sorted(t for r in rounds for t in r)
     return {"p50": statistics.median(statistics.median(r) for r in rounds) * 1000,
-            "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000}
+            "p99": p99(samples) * 1000}
 
 
 def streaming(server: Server, rows: int) -> dict:
     """First byte, total time and the growth of the server's resident memory while streaming `rows` rows as CSV."""
-    url = server.url(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {rows}", "csv")
+    url = server.url(f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {rows}")
     parts = urllib.parse.urlsplit(url)
     before = tree_memory(server.process.pid, "VmRSS")
     peak = [before]
@@ -220,13 +225,13 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
     result["cold_start_inprocess_s"] = time.perf_counter() - started
 
     servers = {
-        "oxigraph serve": Server("oxigraph serve", [installed("oxigraph"), "serve-read-only", "--location", str(release.path),
+        "oxigraph serve": Server([installed("oxigraph"), "serve-read-only", "--location", str(release.path),
                                                     "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
-        "twinning serve": Server("twinning serve", [sys.executable, "-m", "cli", "serve", "--store", str(root),
+        "twinning serve": Server([sys.executable, "-m", "cli", "serve", "--store", str(root),
                                                     "--port", "{port}"], "/sparql", {"TWINNING_RATE_LIMIT": "0"}),
     }
     if quads <= rdflib_limit and installed("rdflib-endpoint"):
-        servers["rdflib-endpoint"] = Server("rdflib-endpoint", [installed("rdflib-endpoint"), "serve", str(data), "--host",
+        servers["rdflib-endpoint"] = Server([installed("rdflib-endpoint"), "serve", str(data), "--host",
                                                                 "127.0.0.1", "--port", "{port}"], "/")
     result["cold_start_s"] = {name: s.cold_start for name, s in servers.items()}
     try:
@@ -235,17 +240,17 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
             row = {"pyoxigraph in-process": summarise([inprocess_times(store, query, fmt, count)
                                                        for _ in range(rounds)])}
             for server_name, server in servers.items():
-                rows = [http_times(server.url(query, fmt), MEDIA[fmt], count) for _ in range(rounds)]
+                rows = [http_times(server.url(query), MEDIA[fmt], count) for _ in range(rounds)]
                 row[server_name] = summarise(rows)
             result["systems"][name] = row
         lookup = QUERIES["one-row lookup"][0]
-        result["throughput"] = {name: wrk_throughput(s.url(lookup, "json"), MEDIA["json"], 2 if quick else 5)
+        result["throughput"] = {name: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5)
                                 for name, s in servers.items()}
         heavy = QUERIES["COUNT all"][0]
         twinning = servers["twinning serve"]
-        one = statistics.median(sum(http_times(twinning.url(heavy, "json"), MEDIA["json"], 1)) for _ in range(3))
+        one = statistics.median(sum(http_times(twinning.url(heavy), MEDIA["json"], 1)) for _ in range(3))
         started = time.perf_counter()
-        threads = [threading.Thread(target=http_times, args=(twinning.url(heavy, "json"), MEDIA["json"], 1))
+        threads = [threading.Thread(target=http_times, args=(twinning.url(heavy), MEDIA["json"], 1))
                    for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -267,9 +272,9 @@ def run_special(work: Path, cities: int, quick: bool) -> dict:
     rows = min(quads, 1_000_000)
     special = {"stream_rows": rows}
     servers = {
-        "oxigraph serve": Server("o", [installed("oxigraph"), "serve-read-only", "--location", str(root / "current"),
+        "oxigraph serve": Server([installed("oxigraph"), "serve-read-only", "--location", str(root / "current"),
                                        "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
-        "twinning serve": Server("t", [sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"],
+        "twinning serve": Server([sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"],
                                  "/sparql", {"TWINNING_RATE_LIMIT": "0", "TWINNING_MAX_RESULT_ROWS": "0",
                                              "TWINNING_MAX_RESPONSE_BYTES": "0"}),
     }
@@ -334,7 +339,7 @@ def svg_plot(results: list[dict], query_names: list[str], system: str) -> str:
 def markdown(results: list[dict], special: dict, command: str, svg_name: str) -> str:
     out = ["# Benchmarks", "", f"Regenerate with `{command}` (about 10 minutes on 2 cores).", "",
            (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
-           f"{ox.__version__ if hasattr(ox, '__version__') else '0.5.13'}; data from `bench/generate.py` (seed 42). "
+           f"{ox.__version__}; data from `bench/generate.py` (seed 42). "
            "Latencies are p50 (median of the rounds' medians) and p99 in milliseconds, over a kept-alive HTTP "
            "connection; ratios are taken within this run."), ""]
     for r in results:

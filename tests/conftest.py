@@ -8,7 +8,6 @@ TWINNING_TEST_ENGINES=required (as .ci/run sets) they fail instead.
 import csv
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engines import STARTERS
+from bench.engines import STARTERS, free_port
 from graph.release import build_release, current_release, release_dataset
 from loaders import FILES, load_all
 from server import PROJECT, create_app
@@ -121,12 +120,6 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(PROJECT / "data", target)
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(store: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:

@@ -1,6 +1,6 @@
 """Smoke test of the benchmark harness on the smallest scale: it runs end to end and writes its report.
 
-No timing is asserted here: speed is measured by `python -m bench.run` (docs/benchmarks.md), never by tests.
+No timing is asserted here: speed is measured by `python -m bench.run` (docs/benchmarks.md), not by this test.
 """
 import json
 import subprocess

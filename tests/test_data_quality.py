@@ -26,7 +26,9 @@ def test_no_fact_outside_a_named_graph(client):
     response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }", "default-graph-uri": "urn:x-none"})
     assert response.get_json()["boolean"] is False  # sanity: an empty default graph answers false
     from server import create_app  # the store's own default graph, without the union
-    app = create_app({"TESTING": True, "STORE": client.application.config["STORE"], "UNION_DEFAULT_GRAPH": False})
+    backend = {key: client.application.config[key] for key in ("STORE", "BACKEND", "ENDPOINT", "ENDPOINT_USER",
+                                                                 "ENDPOINT_PASSWORD")}
+    app = create_app({"TESTING": True, **backend, "UNION_DEFAULT_GRAPH": False})
     try:
         assert app.test_client().get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"}).get_json()["boolean"] \
             is False

@@ -1,5 +1,6 @@
 """The README documents every setting, the quick start has exactly two commands, and CI runs the second."""
 import re
+import subprocess
 
 from server import PROJECT, SETTINGS
 
@@ -25,8 +26,13 @@ def test_readme_quick_start_has_two_commands():
 
 
 def test_ci_runs_the_readme_test_command():
+    """.ci/run reads the command from the README instead of repeating it: run its extraction line and compare."""
     ci = (PROJECT / ".ci" / "run").read_text()
-    assert "Quick start" in ci  # .ci/run reads the command from the README instead of repeating it
+    extraction = next(line for line in ci.splitlines() if line.startswith("test_command="))
+    extracted = subprocess.run(["bash", "-c", f"{extraction}; printf %s \"$test_command\""], cwd=PROJECT,
+                               capture_output=True, text=True, check=True).stdout
+    assert extracted == quick_start_commands()[1]
+    assert 'bash -c "$test_command"' in ci
 
 
 def test_readme_coverage_table_is_what_the_graph_reports(store_path):

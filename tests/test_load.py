@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from bench.run import tree_memory
+
 from .conftest import start_server, stop_server
 
 pytestmark = pytest.mark.live
@@ -18,21 +20,6 @@ NAMED = ["twins_of_pilot?pilot=umea-c1", "pilots_of_country?country=SWE", "cross
          "mission_label_years"]
 PATHOLOGICAL = urllib.parse.urlencode({
     "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "timeout": "1"})
-
-
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc."""
-    total, pids = 0, [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pids += [int(child) for child in children.read().split()]
-        except (OSError, StopIteration):
-            continue
-    return total / 1024
 
 
 def run_clients(base: str, seconds: float, clients: int = 8) -> tuple[list[float], list[str]]:
@@ -65,7 +52,7 @@ def test_load_pathological_queries_do_not_hurt_others(store_path):
     try:
         run_clients(base, 2)  # warm-up: workers started, caches filled
         unloaded, unloaded_errors = run_clients(base, 8)
-        memory_before = rss_mib(process.pid)
+        memory_before = tree_memory(process.pid, "VmRSS")
 
         pathological, stop = [], threading.Event()
 
@@ -82,7 +69,7 @@ def test_load_pathological_queries_do_not_hurt_others(store_path):
         loaded, loaded_errors = run_clients(base, 20)
         stop.set()
         thread.join()
-        memory_after = rss_mib(process.pid)
+        memory_after = tree_memory(process.pid, "VmRSS")
     finally:
         stop_server(process)
 
