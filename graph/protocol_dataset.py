@@ -6,9 +6,8 @@ protocol says the parameters mean. An update that has its own USING or WITH clau
 """
 import re
 
-# Tokens that may contain braces or keywords and must be skipped whole: comments, strings, IRIs.
-SKIP = re.compile(r'''#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'''
-                  r"""'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>""")
+from .sparql_text import blanked
+
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -21,13 +20,10 @@ def with_protocol_dataset(update: str, using: list[str], using_named: list[str])
     if not using and not using_named:
         return update
     clauses = " ".join([f"USING <{iri}>" for iri in using] + [f"USING NAMED <{iri}>" for iri in using_named])
+    text = blanked(update)  # comments, strings and IRIs hold no syntax
     inserts, depth, position, previous = [], 0, 0, None
-    while position < len(update):
-        char = update[position]
-        skipped = SKIP.match(update, position)
-        if skipped and char in "#\"'<":
-            position = skipped.end()
-            continue
+    while position < len(text):
+        char = text[position]
         if char == "{":
             if depth == 0:
                 previous = "{"  # a template: a WHERE after it belongs to DELETE/INSERT {…} WHERE
@@ -35,8 +31,8 @@ def with_protocol_dataset(update: str, using: list[str], using_named: list[str])
         elif char == "}":
             depth -= 1
         elif depth == 0:
-            word = WORD.match(update, position)
-            if word and (position == 0 or not (update[position - 1].isalnum() or update[position - 1] in "_:?$")):
+            word = WORD.match(text, position)
+            if word and (position == 0 or not (text[position - 1].isalnum() or text[position - 1] in "_:?$.-")):
                 keyword = word.group().upper()
                 if keyword in ("USING", "WITH"):
                     raise DatasetConflict("the dataset is given both by using-graph-uri/using-named-graph-uri and by "

@@ -19,7 +19,6 @@ import hashlib
 import io
 import itertools
 import json
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -35,6 +34,7 @@ from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 from .pool import Answer, QueryError
 from .release import Release
+from .sparql_text import OPAQUE, blanked, keyword
 from .worker import limited_within
 
 STATE = "urn:x-twinning:release"
@@ -289,28 +289,11 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
 
 # --- queries -----------------------------------------------------------------------------------------------------
 
-# Comments, IRIs and strings, which may hide keywords and braces.
-OPAQUE = re.compile(r'#[^\n]*|<(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>'
-                    r'|\\[_~.\-!$&\'()*+,;=/?#@%]'  # an escape in a prefixed name, such as ex:a\#b
-                    r'|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
-
-
-def keyword(word: str) -> re.Pattern:
-    """A SPARQL keyword, not part of a name (ex:some-where, ?from, ex:derived-from)."""
-    return re.compile(rf"(?<![\w:?$.-])({word})(?![\w:.-])", re.IGNORECASE)
-
-
 FORM = keyword("SELECT|ASK|CONSTRUCT|DESCRIBE")
 WHERE = keyword("WHERE")
 GRAPH_KEYWORD = keyword("GRAPH")
 DATASET_CLAUSE = keyword("FROM")
 SOLUTION_MODIFIER = keyword("GROUP|HAVING|ORDER|LIMIT|OFFSET|VALUES")
-
-
-def blanked(query: str) -> str:
-    """The query with comments, IRIs and strings replaced by spaces of the same length (positions are kept)."""
-    return OPAQUE.sub(lambda match: " " * len(match.group()), query)
 
 
 def query_form(query: str) -> str:

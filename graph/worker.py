@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .sparql_text import blanked
 
 CHUNK = 64 * 1024
 
@@ -163,8 +164,8 @@ TAIL_LIMIT = re.compile(r"\bLIMIT\s+([0-9]+)(?:\s+OFFSET\s+[0-9]+)?\s*$", re.IGN
 def limited_within(query: str, limit: int) -> bool:
     """True if the query's own outermost LIMIT (after its last closing brace) keeps it within `limit` rows, so no
     counting pass is needed; anything unclear counts as not limited."""
-    tail = query[query.rfind("}") + 1:]
-    tail = re.sub(r"#[^\n]*", " ", tail)  # a comment cannot pose as a LIMIT
+    text = blanked(query)  # a brace or a LIMIT in a comment or a string is not syntax
+    tail = text[text.rfind("}") + 1:]
     match = TAIL_LIMIT.search(tail.strip())
     return match is not None and int(match.group(1)) <= limit
 

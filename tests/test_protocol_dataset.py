@@ -24,3 +24,8 @@ def test_dataset_given_twice_conflicts(update):
     with pytest.raises(DatasetConflict):
         with_protocol_dataset(update, ["http://d/1"], [])
     assert with_protocol_dataset(update, [], []) == update
+
+
+def test_escaped_hash_in_a_name_is_not_a_comment():
+    update = r"PREFIX ex: <http://ex/> INSERT { ?s ex:p ex:a\#b } WHERE { ?s ?p ?o }"
+    assert "} USING <http://d/1> WHERE {" in with_protocol_dataset(update, ["http://d/1"], [])
