@@ -168,11 +168,6 @@
       showError("Error " + response.status + ": " + body.error);
       return;
     }
-    const capped = response.headers.get("X-Twinning-Capped");
-    if (capped) {
-      $("capped-rows").textContent = capped.replace("rows=", "");
-      $("capped").hidden = false;
-    }
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     if (type.includes("turtle")) {
       const pre = document.createElement("pre");
@@ -194,6 +189,12 @@
     $("status").textContent = rows.length + " rows in " + seconds + " s.";
     showDownloads(false);
     await render();
+    // Shown only once the rows are on screen, so the note never describes an answer still arriving.
+    const capped = response.headers.get("X-Twinning-Capped");
+    if (capped) {
+      $("capped-rows").textContent = capped.replace("rows=", "");
+      $("capped").hidden = false;
+    }
   }
 
   picker.addEventListener("change", () => { showParameters(); });
