@@ -18,23 +18,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.engines import STARTERS, free_port
+from bench.engines import STARTERS, start_twinning, stop
 from bench.http_latency import measure
-from bench.run import p99, wait_http
+from bench.run import p99
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUERIES = ["twins_of_pilot?pilot=umea-c1", "pilots_of_country?country=SWE", "cohort_sizes"]
 
 
 def serve(store: Path, settings: dict) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "TWINNING_STORE": str(store), "TWINNING_RATE_LIMIT": "0",
-           **{f"TWINNING_{key}": str(value) for key, value in settings.items()}}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=PROJECT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_http(base + "/sparql", process)
-    return process, base
+    return start_twinning({"TWINNING_STORE": str(store), "TWINNING_RATE_LIMIT": "0",
+                           **{f"TWINNING_{key}": str(value) for key, value in settings.items()}})
 
 
 def main() -> None:
@@ -73,8 +67,7 @@ def main() -> None:
                                                   "application/sparql-results+json")
     finally:
         for process, _ in servers.values():
-            process.terminate()
-            process.wait()
+            stop(process)
         for engine in engines:
             engine.stop()
     lines = [

@@ -1,4 +1,6 @@
-"""Start and stop the remote SPARQL engines the project is tested and measured against, on loopback ports.
+"""Start and stop the SPARQL servers the project is tested and measured against, on loopback ports.
+
+- `twinning serve` itself, with settings from the environment.
 
 - Oxigraph server: `oxigraph serve` from the PyPI package `oxigraph`.
 - Virtuoso: `virtuoso-t` from Debian's `virtuoso-opensource`, as an instance of its own in a temporary folder
@@ -16,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+PROJECT = Path(__file__).resolve().parent.parent
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 PACKAGED_FILES = "/var/lib/virtuoso-opensource-7/db/"
 
@@ -36,12 +39,18 @@ class Engine:
                 "STORE_ENDPOINT": self.store, "ENDPOINT_USER": self.user, "ENDPOINT_PASSWORD": self.password}
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, seconds=20)
+
+
+def stop(process: subprocess.Popen, seconds: float = 10) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stderr:
+        process.stderr.close()
 
 
 def free_port() -> int:
@@ -54,7 +63,9 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 6
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with status {process.returncode}")
+            said = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            command = " ".join([Path(process.args[0]).name, *process.args[1:3]])
+            raise RuntimeError(f"{command} exited with status {process.returncode}: {said}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -64,6 +75,17 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 6
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"{url} did not answer within {seconds:g} s")
+
+
+def start_twinning(env: dict) -> tuple[subprocess.Popen, str]:
+    """`twinning serve` on a free port with these environment variables, once it answers; its base URL.
+    Its error output is kept (gunicorn writes little there) to say why, should it exit."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=PROJECT,
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_answering(base + "/sparql", process)
+    return process, base
 
 
 def installed(command: str) -> str | None:

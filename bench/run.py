@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench.engines import free_port, installed
+from bench.engines import free_port, installed, stop
 from bench.generate import write_csv, write_nquads
 from graph.release import build_release_from_file
 
@@ -108,11 +108,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}{self.path}?" + urllib.parse.urlencode({"query": query})
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop(self.process)
 
 
 def http_times(url: str, media: str, count: int) -> list[float]:

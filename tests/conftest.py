@@ -9,14 +9,11 @@ import csv
 import os
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from bench.engines import STARTERS, free_port
+from bench.engines import STARTERS, start_twinning, stop
 from graph.release import build_release, current_release, release_dataset
 from loaders import FILES, load_all
 from server import PROJECT, create_app
@@ -123,35 +120,10 @@ def data_copy(tmp_path) -> Path:
 
 
 def start_server(store: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Run `twinning serve` on a free loopback port and wait until it answers."""
-    port = free_port()
-    env = {**os.environ, "TWINNING_STORE": str(store), **(extra_env or {})}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=PROJECT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read().decode()}")
-        try:
-            with urllib.request.urlopen(base + "/sparql", timeout=2):
-                return process, base
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not answer within 30 s")
+    return start_twinning({"TWINNING_STORE": str(store), **(extra_env or {})})
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    process.stderr.close()
+stop_server = stop
 
 
 @pytest.fixture(scope="session")
