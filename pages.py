@@ -21,6 +21,7 @@ from server import (
     rdf_response,
     release_or_503,
     run_dump,
+    run_job,
     select,
     tag,
 )
@@ -174,11 +175,11 @@ def resource(rest: str) -> Response:
         if not select(EXISTS, this=iri):
             return error_response(404, f"<{iri}> is not in this graph")
         job = query_job(release.path, DESCRIBE, None, name, substitutions={"this": {"type": "uri", "value": iri}})
-        answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+        answer = run_job(job)
         response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
         response.call_on_close(answer.close)
         response.headers["Vary"] = "Accept"
-        return tag(response, release, f"{iri}|{name}")
+        return tag(response, current(), f"{iri}|{name}")
     page = describe_page(iri)
     if page is None:
         return error_response(404, f"<{iri}> is not in this graph")

@@ -177,6 +177,16 @@ def current():
     return g.release
 
 
+def run_job(job: dict, timeout: float | None = None):
+    """Run a job on the backend. Where the backend answered from a newer release than the job named (a remote
+    engine switched meanwhile), the rest of the request speaks of that one (see current())."""
+    app = current_app
+    answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
+    if answer.release is not None:
+        g.release = answer.release
+    return answer
+
+
 def release_or_503():
     """The release being served; 503 when none was built yet."""
     if current() is None:
@@ -233,13 +243,13 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
                     substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
                     # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
                     base_iri=request.base_url, default_graphs=list(default_graphs), named_graphs=list(named_graphs))
-    answer = app.extensions["twinning.backend"].run(job, timeout_for(app, request.values.get("timeout")))
+    answer = run_job(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
                         content_type=f"{media}; charset=utf-8")
     response.call_on_close(answer.close)
     response.headers["Vary"] = "Accept"
-    response.headers["X-Twinning-Release"] = release.id
+    response.headers["X-Twinning-Release"] = current().id
     if job["max_rows"]:
         response.headers["X-Twinning-Row-Limit"] = str(job["max_rows"])
     if answer.capped:
@@ -266,17 +276,17 @@ def run_dump(name: str, graph: str | None = None) -> Response:
     """Stream an export of the current release (or one named graph) from a query worker."""
     release = release_or_503()
     job = dump_job(release.path, name, graph)
-    answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    answer = run_job(job)
     response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
     response.call_on_close(answer.close)
-    return tag(response, release, f"dump|{name}|{graph}")
+    return tag(response, current(), f"dump|{name}|{graph}")
 
 
 def select(query: str, **bindings: str) -> list[dict]:
     """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
     release = release_or_503()
     job = query_job(release.path, query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
-    answer = current_app.extensions["twinning.backend"].run(job, float(current_app.config["QUERY_TIMEOUT"]))
+    answer = run_job(job)
     try:
         return json.loads(b"".join(answer.body))["results"]["bindings"]
     finally:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .release import Release
+
 
 def query_job(release_path, query: str, result_format: str | None = "json", graph_format: str | None = None,
               union: bool = True, substitutions: dict | None = None, **options) -> dict:
@@ -63,6 +65,8 @@ class Answer:
     body: Iterator[bytes]
     lease: Lease
     capped: bool = False
+    # Set by a backend that had to answer from another release than the job named (a remote engine switched).
+    release: Release | None = None
 
     def close(self) -> None:
         self.lease.end(healthy=False)

@@ -403,6 +403,7 @@ class RemoteStore:
                 answer.close()
                 raise
             if now is not None and now.info.get("publication") == release.info.get("publication"):
+                answer.release = release
                 return answer
             answer.close()
             release = now
