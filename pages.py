@@ -61,7 +61,7 @@ def home() -> str:
     if release is not None:
         counts = {row["what"]["value"]: row["n"]["value"] for row in select(HOME_COUNTS)}
         coverage = select(named("coverage").text)
-    return render_template("home.html", release=release, queries=current_app.extensions["twinning.queries"],
+    return render_template("home.html", release=current(), queries=current_app.extensions["twinning.queries"],
                            counts=counts, coverage=coverage)
 
 
@@ -83,8 +83,8 @@ def map_page() -> str:
 
 def network_page() -> str:
     query = named("map_pairings")
-    return render_template("network.html", release=current(), view=network_view(select(query.text)),
-                           behind=[query])
+    view = network_view(select(query.text))
+    return render_template("network.html", release=current(), view=view, behind=[query])
 
 
 def timeline_page() -> str:
@@ -183,9 +183,9 @@ def resource(rest: str) -> Response:
     page = describe_page(iri)
     if page is None:
         return error_response(404, f"<{iri}> is not in this graph")
-    response = Response(render_template("resource.html", release=release, **page), content_type="text/html")
+    response = Response(render_template("resource.html", release=current(), **page), content_type="text/html")
     response.headers["Vary"] = "Accept"
-    return tag(response, release, f"{iri}|html")
+    return tag(response, current(), f"{iri}|html")
 
 
 def describe_page(iri: str) -> dict | None:

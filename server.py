@@ -179,11 +179,17 @@ def current():
 
 def run_job(job: dict, timeout: float | None = None):
     """Run a job on the backend. Where the backend answered from a newer release than the job named (a remote
-    engine switched meanwhile), the rest of the request speaks of that one (see current())."""
+    engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
+    in part from the older one is not finished from the newer."""
     app = current_app
     answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
-    if answer.release is not None:
+    if answer.release is not None and answer.release.id != current().id:
+        if g.get("answered"):
+            answer.close()
+            raise QueryError(503, "the graph switched to a new release while this page was built; ask again",
+                             retry_after=1)
         g.release = answer.release
+    g.answered = True
     return answer
 
 

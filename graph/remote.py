@@ -34,7 +34,7 @@ from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 from .pool import Answer, QueryError
 from .release import Release
-from .sparql_text import OPAQUE, blanked, keyword
+from .sparql_text import OPAQUE, blanked, dataset_clauses, has_dataset_clause, keyword
 from .worker import limited_within
 
 STATE = "urn:x-twinning:release"
@@ -43,6 +43,9 @@ DEFAULT_GRAPH = "urn:x-twinning:default-graph"  # holds what the local release k
 # than over hundreds of FROM clauses (Oxigraph server: 7 s against milliseconds for the map's query).
 UNION_GRAPH = "urn:x-twinning:union"
 STAGING = "urn:x-twinning:staging:"
+# A graph name no release uses: it stands for an empty part of a dataset (FROM without FROM NAMED names no graphs
+# for GRAPH to reach; Virtuoso would otherwise let GRAPH reach every graph it holds).
+NO_GRAPH = "urn:x-twinning:no-graph"
 CHUNK = 64 * 1024
 
 # Formats an engine writes faithfully enough to pass through unchanged; others are re-encoded from SPARQL XML or
@@ -214,17 +217,41 @@ def unwrap_rows(rows):
 
 # --- the release record ------------------------------------------------------------------------------------------
 
-def record(engine: Engine) -> tuple[str, dict] | None:
+def read_record(engine: Engine, query: str, names: tuple[str, ...], expected: bool) -> tuple[str, ...] | None:
+    """Values from the release record, or None when the engine holds none. An engine whose readers see the
+    switching update's steps (Virtuoso reads committed rows, not snapshots) may show the record incomplete, or
+    missing where one is `expected`, for a moment: it is read again for up to a second before that counts."""
+    for _ in range(20):
+        rows = engine.select(query)
+        if rows and all(name in rows[0] for name in names):
+            return tuple(rows[0][name]["value"] for name in names)
+        if not rows and not expected:
+            return None
+        time.sleep(0.05)
+    return None
+
+
+def record(engine: Engine, expected: bool = False) -> tuple[str, dict] | None:
     """The id and description of the release the engine holds, or None."""
-    rows = engine.select(f"SELECT ?id ?info WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id ; "
-                         f"<{STATE}#info> ?info }} }}")
-    return (rows[0]["id"]["value"], json.loads(rows[0]["info"]["value"])) if rows else None
+    found = read_record(engine, f"SELECT ?id ?info WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#id> ?id ; "
+                                f"<{STATE}#info> ?info }} }}", ("id", "info"), expected)
+    return (found[0], json.loads(found[1])) if found else None
 
 
-def publication(engine: Engine) -> str | None:
+def publication(engine: Engine, expected: bool = False) -> str | None:
     """The nonce of the engine's latest publication: it changes with every switch, even back to an older release."""
-    rows = engine.select(f"SELECT ?p WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#publication> ?p }} }}")
-    return rows[0]["p"]["value"] if rows else None
+    found = read_record(engine, f"SELECT ?p WHERE {{ GRAPH <{STATE}> {{ <{STATE}> <{STATE}#publication> ?p }} }}",
+                        ("p",), expected)
+    return found[0] if found else None
+
+
+def switched_to(engine: Engine, nonce: str) -> bool:
+    """Whether the engine holds the publication `nonce`: a switching update whose answer was lost (a dropped
+    connection, a proxy's timeout) may have been applied all the same."""
+    try:
+        return publication(engine, expected=True) == nonce
+    except QueryError:
+        return False
 
 
 def literal(text: str) -> str:
@@ -276,7 +303,11 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
         described = (f"<{STATE}> <{STATE}#id> {literal(release.id)} ; <{STATE}#info> {literal(json.dumps(info))} ; "
                      f"<{STATE}#publication> {literal(info['publication'])}")
         operations += [f"DROP SILENT GRAPH <{STATE}>", f"INSERT DATA {{ GRAPH <{STATE}> {{ {described} }} }}"]
-        engine.update(" ;\n".join(operations))
+        try:
+            engine.update(" ;\n".join(operations))
+        except QueryError:
+            if not switched_to(engine, info["publication"]):
+                raise
     except QueryError:
         for graph in staged.values():
             try:
@@ -292,7 +323,6 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
 FORM = keyword("SELECT|ASK|CONSTRUCT|DESCRIBE")
 WHERE = keyword("WHERE")
 GRAPH_KEYWORD = keyword("GRAPH")
-DATASET_CLAUSE = keyword("FROM")
 SOLUTION_MODIFIER = keyword("GROUP|HAVING|ORDER|LIMIT|OFFSET|VALUES")
 
 
@@ -301,8 +331,17 @@ def query_form(query: str) -> str:
     return match.group(1).upper() if match else "SELECT"  # the engine reports the syntax error
 
 
-def has_dataset_clause(query: str) -> bool:
-    return DATASET_CLAUSE.search(blanked(query)) is not None
+def requested_dataset(query: str, default_graphs: list[str], named_graphs: list[str]) -> str:
+    """The query over the dataset its client asked for, as the embedded store reads it: graphs given by protocol
+    parameters replace the query's own FROM clauses, and a query naming only default graphs (FROM) or only named
+    graphs (FROM NAMED) has none of the other kind. Virtuoso reads a missing kind as all of its graphs."""
+    own = dataset_clauses(query)
+    if default_graphs or named_graphs:
+        for start, end, _ in own:
+            query = query[:start] + " " * (end - start) + query[end:]
+        return with_dataset(query, default_graphs or [DEFAULT_GRAPH], named_graphs or [NO_GRAPH])
+    kinds = {named for _, _, named in own}
+    return with_dataset(query, [] if False in kinds else [NO_GRAPH], [] if True in kinds else [NO_GRAPH])
 
 
 def closing_brace(text: str, opening: int) -> int:
@@ -370,12 +409,14 @@ class RemoteStore:
     def current(self) -> Release | None:
         """The release the engine holds: its publication is asked for on every call, its description only when it
         changed."""
-        held = publication(self.engine)
+        held = publication(self.engine, expected=self.cached is not None)
         if held is None:
+            self.cached = None
             return None
         if self.cached is None or self.cached.info.get("publication") != held:
-            found = record(self.engine)
+            found = record(self.engine, expected=True)
             if found is None:
+                self.cached = None
                 return None
             # Dump files are written by the build; they are here when this machine built the release.
             self.cached = Release(found[0], self.local_root / "releases" / found[0], found[1])
@@ -414,10 +455,10 @@ class RemoteStore:
             return self._dump(release, job, deadline)
         query = bind_values(job["query"], job.get("substitutions") or {})
         default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
-        if not default_graphs and not named and not has_dataset_clause(job["query"]):
-            default_graphs, named = self.dataset(release, job.get("union", True), job["query"])
-        if default_graphs or named:
-            query = with_dataset(query, default_graphs, named)
+        if default_graphs or named or has_dataset_clause(query):
+            query = requested_dataset(query, default_graphs, named)
+        else:
+            query = with_dataset(query, *self.dataset(release, job.get("union", True), job["query"]))
         if job.get("base_iri"):
             query = f"BASE <{job['base_iri']}> {query}"
         graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
@@ -426,11 +467,16 @@ class RemoteStore:
             kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if graph else "query results (SELECT or ASK)"
             raise QueryError(406, f"none of the accepted media types can hold {kind}")
 
+        stopped = QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
+
         def ask(accept_name: str, table: dict):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
-            return self.engine.post_query(query, table[accept_name][0], remaining)
+                raise stopped
+            try:
+                return self.engine.post_query(query, table[accept_name][0], remaining)
+            except QueryError as error:
+                raise stopped if error.status == 503 and time.monotonic() >= deadline else error from None
 
         if graph:
             return self._graph(ask, name, deadline)
@@ -439,7 +485,12 @@ class RemoteStore:
         if limit and query_form(job["query"]) == "SELECT" and not limited_within(job["query"], limit):
             with ask("xml", RESULT_FORMATS) as response:  # the counting pass, as the embedded store does
                 _, rows = results.read_xml(response)
-                capped = sum(1 for _, _ in zip(rows, range(limit + 1))) > limit
+                for counted, _ in enumerate(rows, 1):
+                    if time.monotonic() > deadline:
+                        raise stopped
+                    if counted > limit:
+                        capped = True
+                        break
         if not capped and name in (self.engine.faithful or SAFE):
             response = ask(name, RESULT_FORMATS)
             return Answer(name, False, stream(response, deadline), Closer(response))

@@ -2,11 +2,12 @@
 them are not taken for syntax. Used where a query or update is rewritten or inspected as text."""
 import re
 
-# Comments, IRIs and strings, which may hide keywords and braces.
+# Comments, IRIs, strings and language tags, which may hide keywords and braces ("x"@from is no FROM clause).
 OPAQUE = re.compile(r'#[^\n]*|<(?:[^<>"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>'
                     r'|\\[_~.\-!$&\'()*+,;=/?#@%]'  # an escape in a prefixed name, such as ex:a\#b
                     r'|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'', re.DOTALL)
+                    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                    r'|@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*', re.DOTALL)
 
 
 def keyword(word: str) -> re.Pattern:
@@ -15,5 +16,25 @@ def keyword(word: str) -> re.Pattern:
 
 
 def blanked(query: str) -> str:
-    """The query with comments, IRIs and strings replaced by spaces of the same length (positions are kept)."""
+    """The query with comments, IRIs, strings and language tags replaced by spaces of the same length (positions
+    are kept)."""
     return OPAQUE.sub(lambda match: " " * len(match.group()), query)
+
+
+DATASET_CLAUSE = keyword("FROM")
+# A dataset clause from its FROM keyword: an IRI or a prefixed name (which may hold escapes such as \#).
+DATASET_CLAUSE_TEXT = re.compile(r"FROM\s+(NAMED\s+)?(?:<[^>]*>|(?:[^\s{#\\]|\\.)+)", re.IGNORECASE)
+
+
+def dataset_clauses(query: str) -> list[tuple[int, int, bool]]:
+    """The query's own FROM and FROM NAMED clauses: start, end and whether NAMED."""
+    found = []
+    for match in DATASET_CLAUSE.finditer(blanked(query)):
+        clause = DATASET_CLAUSE_TEXT.match(query, match.start())
+        if clause:
+            found.append((clause.start(), clause.end(), clause.group(1) is not None))
+    return found
+
+
+def has_dataset_clause(query: str) -> bool:
+    return bool(dataset_clauses(query))

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
-from .sparql_text import blanked
+from .sparql_text import blanked, has_dataset_clause
 
 CHUNK = 64 * 1024
 
@@ -174,7 +174,9 @@ def run_job(store: ox.Store, job: dict, out) -> None:
     """Evaluate one job and write its frames."""
     if "dump" in job:
         return run_dump(store, job, out)
-    options = {"use_default_graph_as_union": job.get("union", True)}
+    # The union default graph only where the query names no dataset itself: pyoxigraph's union option would
+    # override its FROM clauses.
+    options = {} if has_dataset_clause(job["query"]) else {"use_default_graph_as_union": job.get("union", True)}
     try:
         if job.get("default_graphs") or job.get("named_graphs"):
             options = {

@@ -403,6 +403,36 @@ def test_backend_is_the_one_named(client, app, backend, served):
         rows[0]["id"]["value"]
 
 
+ONTOLOGY_GRAPH = "https://w3id.org/nzc-twinning/ontology"
+CORDIS_GRAPH = "https://w3id.org/nzc-twinning/id/derived/cordis"
+
+
+@pytest.mark.parametrize("query, parameters, expected", [
+    # FROM without FROM NAMED: GRAPH reaches no graph (Virtuoso would reach every graph it holds)
+    (f"SELECT (COUNT(DISTINCT ?g) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}, 0),
+    # FROM NAMED without FROM: the default graph is empty
+    (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}", {}, 0),
+    # FROM alone counts only its graph
+    (f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}", {},
+     f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"),
+    # the protocol's dataset replaces the query's own
+    (f"SELECT (COUNT(*) AS ?n) FROM <{CORDIS_GRAPH}> WHERE {{ ?s ?p ?o }}", {"default-graph-uri": ONTOLOGY_GRAPH},
+     f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"),
+    # a language tag is no FROM clause
+    ('SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "x"@from) }', {},
+     "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+])
+def test_dataset_of_a_query_as_the_protocol_says(client, query, parameters, expected):
+    """The same dataset on every backend: `expected` is a count, or a plainer query that must count the same."""
+    def count(text, extra=None):
+        response = client.get("/sparql", query_string={"query": text, **(extra or {})},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.data[:300]
+        return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+    got = count(query, parameters)
+    assert got == (expected if isinstance(expected, int) else count(expected)) and (got > 0 or expected == 0)
+
+
 @pytest.mark.parametrize("graph", ["not an iri", ""])
 def test_graph_store_refuses_a_graph_that_is_not_an_iri(tmp_path, graph):
     """Every method, writes included: an empty or malformed graph name is a 400, never the default graph."""

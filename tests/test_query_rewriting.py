@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from graph import results
-from graph.remote import GRAPH_KEYWORD, bind_values, blanked, has_dataset_clause, with_dataset
+from graph.remote import GRAPH_KEYWORD, bind_values, blanked, has_dataset_clause, requested_dataset, with_dataset
 
 G = "http://ex/g"
 
@@ -57,6 +57,18 @@ def test_named_graphs_only_where_graph_can_reach_them():
 def test_own_dataset_clauses_are_kept():
     assert has_dataset_clause("SELECT * FROM <http://ex/g> { ?s ?p ?o }")
     assert not has_dataset_clause("SELECT ?from { ?from ex:derived-from ?o }")
+    assert not has_dataset_clause('SELECT * { ?s ?p ?o FILTER(?o != "x"@from) }')
+
+
+@pytest.mark.parametrize("query, default_graphs, expected", [
+    ("SELECT * FROM <http://ex/other> WHERE { ?s ?p ?o }", [G], 3),  # the protocol's graphs replace FROM
+    ("PREFIX ex: <http://ex/> SELECT * FROM ex:other FROM NAMED ex:g WHERE { ?s ?p ?o }", [G], 3),
+    ("SELECT * FROM <http://ex/g> WHERE { GRAPH ?g { ?s ?p ?o } }", [], 0),  # FROM alone: no named graphs
+    ("SELECT * FROM NAMED <http://ex/g> WHERE { ?s ?p ?o }", [], 0),  # FROM NAMED alone: empty default graph
+])
+def test_the_requested_dataset_is_spelled_out(store, query, default_graphs, expected):
+    rewritten = requested_dataset(query, default_graphs, [])
+    assert size(store.query(rewritten)) == expected, rewritten
 
 
 def test_parameters_are_bound_at_the_end_of_the_where_group(store):
