@@ -19,6 +19,7 @@ import hashlib
 import io
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -57,6 +58,7 @@ SAFE = {"ntriples"}  # for engines not known here
 REWRITTEN = {"Virtuoso": ("http://www.w3.org/2001/XMLSchema#duration",
                           "http://www.opengis.net/ont/geosparql#wktLiteral")}
 WRAPPED = "urn:x-twinning:datatype:"
+PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 class ClosesChallenge:
@@ -164,6 +166,23 @@ class Engine:
             self.rewritten = next((r for name, r in REWRITTEN.items() if server.startswith(name)), ())
         return response
 
+    def wrap_query(self, query: str) -> str:
+        """The query with the datatypes this engine rewrites named as they are stored (wrapped), so that
+        `"P2Y"^^xsd:duration` and `DATATYPE(?o) = xsd:duration` still match. Casts (`xsd:duration(...)`) are
+        left to the engine."""
+        if not self.rewritten:
+            return query
+        text = OPAQUE.sub(lambda m: m.group() if m.group().startswith("<") else " " * len(m.group()), query)
+        names = {f"<{datatype}>": datatype for datatype in self.rewritten}
+        for prefix, namespace in PREFIX_DECLARATION.findall(text):
+            names.update({prefix + ":" + datatype.removeprefix(namespace): datatype for datatype in self.rewritten
+                          if datatype.startswith(namespace) and datatype != namespace})
+        spans = sorted((match.span(), datatype) for name, datatype in names.items()
+                       for match in re.finditer(rf"(?<![\w:?$.<-]){re.escape(name)}(?![\w:.-])(?!\s*\()", text))
+        for (start, end), datatype in reversed(spans):
+            query = f"{query[:start]}<{WRAPPED}{datatype}>{query[end:]}"
+        return query
+
     def wrap(self, ntriples: bytes) -> bytes:
         for datatype in self.rewritten:
             ntriples = ntriples.replace(f"^^<{datatype}>".encode(), f"^^<{WRAPPED}{datatype}>".encode())
@@ -204,7 +223,8 @@ class Engine:
 
 
 def unwrap(ntriples: bytes) -> bytes:
-    return ntriples.replace(f"^^<{WRAPPED}".encode(), b"^^<")
+    """Wrapped datatypes back as they were, whether a literal's datatype or an IRI in its own right."""
+    return ntriples.replace(f"<{WRAPPED}".encode(), b"<")
 
 
 def unwrap_rows(rows):
@@ -212,6 +232,8 @@ def unwrap_rows(rows):
         for term in row.values():
             if term.get("datatype", "").startswith(WRAPPED):
                 term["datatype"] = term["datatype"].removeprefix(WRAPPED)
+            elif term.get("type") == "uri" and term["value"].startswith(WRAPPED):  # DATATYPE(?o)
+                term["value"] = term["value"].removeprefix(WRAPPED)
         yield row
 
 
@@ -461,6 +483,7 @@ class RemoteStore:
             query = with_dataset(query, *self.dataset(release, job.get("union", True), job["query"]))
         if job.get("base_iri"):
             query = f"BASE <{job['base_iri']}> {query}"
+        query = self.engine.wrap_query(query)
         graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
         name = job["graph_format"] if graph else job["result_format"]
         if name is None:

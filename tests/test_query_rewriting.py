@@ -6,7 +6,16 @@ import pyoxigraph as ox
 import pytest
 
 from graph import results
-from graph.remote import GRAPH_KEYWORD, bind_values, blanked, has_dataset_clause, requested_dataset, with_dataset
+from graph.remote import (
+    GRAPH_KEYWORD,
+    WRAPPED,
+    Engine,
+    bind_values,
+    blanked,
+    has_dataset_clause,
+    requested_dataset,
+    with_dataset,
+)
 
 G = "http://ex/g"
 
@@ -89,3 +98,15 @@ def test_results_round_trip_through_xml_with_awkward_values():
     assert len(set(labels)) == 3  # distinct nodes stay distinct
     parsed = ox.parse_query_results(b"".join(results.write((["v"], read), "xml")), ox.QueryResultsFormat.XML)
     assert len(list(parsed)) == 5  # and every label is one pyoxigraph accepts
+
+
+def test_rewritten_datatypes_are_named_as_stored_but_casts_and_strings_are_left():
+    engine = Engine("http://engine.example/sparql")
+    engine.rewritten = ("http://www.w3.org/2001/XMLSchema#duration",)
+    wrapped = f"<{WRAPPED}http://www.w3.org/2001/XMLSchema#duration>"
+    query = ('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p "P2Y"^^xsd:duration '
+             'FILTER(DATATYPE(?o) = <http://www.w3.org/2001/XMLSchema#duration> && ?q != "xsd:duration") '
+             'BIND(xsd:duration("P1Y") AS ?d) } # xsd:duration')
+    assert engine.wrap_query(query) == (
+        f'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * {{ ?s ?p "P2Y"^^{wrapped} '
+        f'FILTER(DATATYPE(?o) = {wrapped} && ?q != "xsd:duration") BIND(xsd:duration("P1Y") AS ?d) }} # xsd:duration')
