@@ -3,9 +3,11 @@
 Triple formats (Turtle, N-Triples, RDF/XML) hold the union of all graphs, each triple once, sorted (by their
 N-Triples lines: subject, predicate, object) so that Turtle groups a subject's statements and the same release always
 gives the same bytes.
-Dataset formats (N-Quads, TriG, JSON-LD) keep every graph; they come in the store's own index order, which depends
-only on the data.
+Dataset formats (N-Quads, TriG, JSON-LD) keep every graph, in order of graph name (the default graph first), each
+graph's statements sorted the same way: the bytes depend only on the data, not on the store that holds it (an
+in-memory copy of a remote engine's release writes what the embedded store writes).
 """
+from collections.abc import Iterator
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -35,20 +37,24 @@ def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
     return b"".join(line + b"\n" for line in sorted(lines))
 
 
+def sorted_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every graph's statements, graph by graph in order of name (the default graph first), each sorted."""
+    for name in [ox.DefaultGraph(), *sorted(store.named_graphs(), key=lambda graph: graph.value)]:
+        lines = sorted(set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""})
+        for triple in ox.parse(b"".join(line + b"\n" for line in lines), format=ox.RdfFormat.N_TRIPLES):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+
+
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:
     """Write the release held by `store` (or its named graph `graph`) in format `name`. Raises UnknownGraph."""
     rdf_format = GRAPH_FORMATS[name][2]
     if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
         raise UnknownGraph(f"the release has no named graph <{graph}>")
-    if name in TRIPLE_ONLY:
-        lines = sorted_ntriples(store, graph)
-        if name == "ntriples":
-            output.write(lines)
-        else:
-            ox.serialize(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES), output, rdf_format,
-                         prefixes=PREFIXES if name == "turtle" else None)
-    elif graph is not None:
-        store.dump(output, rdf_format, from_graph=ox.NamedNode(graph),
-                   prefixes=PREFIXES if name == "trig" else None)
+    prefixes = PREFIXES if name in ("turtle", "trig") else None
+    if name == "ntriples":
+        output.write(sorted_ntriples(store, graph))
+    elif name in TRIPLE_ONLY or graph is not None:  # one graph is written as triples in any format
+        ox.serialize(ox.parse(sorted_ntriples(store, graph), format=ox.RdfFormat.N_TRIPLES), output, rdf_format,
+                     prefixes=prefixes)
     else:
-        store.dump(output, rdf_format, prefixes=PREFIXES if name == "trig" else None)
+        ox.serialize(sorted_quads(store), output, rdf_format, prefixes=prefixes)

@@ -507,13 +507,18 @@ class RemoteStore:
         capped = False
         if limit and query_form(job["query"]) == "SELECT" and not limited_within(job["query"], limit):
             with ask("xml", RESULT_FORMATS) as response:  # the counting pass, as the embedded store does
-                _, rows = results.read_xml(response)
-                for counted, _ in enumerate(rows, 1):
-                    if time.monotonic() > deadline:
-                        raise stopped
-                    if counted > limit:
-                        capped = True
-                        break
+                try:
+                    _, rows = results.read_xml(response)
+                    for counted, _ in enumerate(rows, 1):
+                        if time.monotonic() > deadline:
+                            raise stopped
+                        if counted > limit:
+                            capped = True
+                            break
+                except (ET.ParseError, OSError) as error:  # a read that timed out, or a broken answer
+                    if time.monotonic() >= deadline:
+                        raise stopped from None
+                    raise QueryError(502, f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
         if not capped and name in (self.engine.faithful or SAFE):
             response = ask(name, RESULT_FORMATS)
             return Answer(name, False, stream(response, deadline), Closer(response))

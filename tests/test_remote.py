@@ -75,9 +75,10 @@ def test_load_and_serve_with_the_command_line_flags(kind, start_engine, tmp_path
     answer = twinning("query", "-n", "twins_of_pilot", "-p", "pilot=umea-c1", "-f", "csv",
                       "--store", str(tmp_path / "empty"), env=remote)
     assert answer.returncode == 0 and f"{CITY}lulea" in answer.stdout, answer.stderr[-500:]
-    exported = twinning("export", "-f", "nt", "--store", str(tmp_path / "empty"), env=remote)
-    assert exported.returncode == 0, exported.stderr[-500:]
-    assert exported.stdout == (release.path / "dumps" / "twinning.nt").read_text(encoding="utf-8")
+    for suffix in ("nt", "nq", "jsonld"):  # the same bytes as the release's own dumps, in every kind of format
+        exported = twinning("export", "-f", suffix, "--store", str(tmp_path / "empty"), env=remote)
+        assert exported.returncode == 0, exported.stderr[-500:]
+        assert exported.stdout == (release.path / "dumps" / f"twinning.{suffix}").read_text(encoding="utf-8")
 
     # A bad row: exit 1 with file:line, and the engine keeps serving the same release.
     path = data_copy / "twin_cities.csv"
