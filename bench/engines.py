@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -49,8 +50,6 @@ def stop(process: subprocess.Popen, seconds: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-    if process.stderr:
-        process.stderr.close()
 
 
 def free_port() -> int:
@@ -63,9 +62,8 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 6
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            said = process.stderr.read().decode(errors="replace") if process.stderr else ""
             command = " ".join([Path(process.args[0]).name, *process.args[1:3]])
-            raise RuntimeError(f"{command} exited with status {process.returncode}: {said}")
+            raise RuntimeError(f"{command} exited with status {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -79,12 +77,17 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 6
 
 def start_twinning(env: dict) -> tuple[subprocess.Popen, str]:
     """`twinning serve` on a free port with these environment variables, once it answers; its base URL.
-    Its error output is kept (gunicorn writes little there) to say why, should it exit."""
+    Its error output goes to a file (a pipe nobody reads could fill up and stall it), read should it exit."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=PROJECT,
-                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    wait_until_answering(base + "/sparql", process)
+    with tempfile.TemporaryFile() as errors:  # the server keeps writing to it once this handle is closed
+        process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=PROJECT,
+                                   env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            wait_until_answering(base + "/sparql", process)
+        except RuntimeError as error:
+            errors.seek(0)
+            raise RuntimeError(f"{error}: {errors.read().decode(errors='replace')}") from None
     return process, base
 
 
@@ -117,6 +120,8 @@ def start_virtuoso(folder: Path, result_rows: int = 10_000_000) -> Engine:
     """A Virtuoso instance of its own: a copy of the packaged configuration with its own files and loopback ports."""
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
+    while http_port == sql_port:  # each was free when asked for, so the two may be the same
+        http_port = free_port()
     ini = configparser.RawConfigParser(strict=False, inline_comment_prefixes=(";",))
     ini.optionxform = str  # Virtuoso's keys are case-sensitive
     ini.read(VIRTUOSO_INI)

@@ -101,7 +101,7 @@ def served(backend, store_path, start_engine) -> dict:
 
 @pytest.fixture(scope="session")
 def app(served):
-    app = create_app({"TESTING": True, **served})
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, **served})  # rate limits are tested on apps of their own
     yield app
     app.extensions["twinning.backend"].close()
 

@@ -322,7 +322,9 @@ def test_get_sparql_killed_worker_is_contained(client, app, backend):
     pool = app.extensions["twinning.backend"].pool
 
     def kill_busy_worker():
-        time.sleep(0.5)
+        deadline = time.monotonic() + 15
+        while not pool.busy and time.monotonic() < deadline:  # until the query has reached a worker
+            time.sleep(0.05)
         for worker in list(pool.busy):
             worker.process.send_signal(signal.SIGKILL)
 

@@ -347,12 +347,13 @@ def live_server_factory(store_path):
 
 
 def test_timed_out_query_frees_its_worker(make_client):
-    """With a single worker, the next query is answered at once after a timeout: the stuck worker was killed."""
+    """With a single worker, the next query is answered after a timeout: the stuck worker (which would compute the
+    cross product for minutes) was killed and replaced, so the next query does not wait out its own 10 s limit."""
     client = make_client(QUERY_WORKERS=1)
+    pool = client.application.extensions["twinning.backend"].pool
     slow = client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "timeout": "0.5"})
     assert slow.status_code == 503
-    started = time.monotonic()
-    fast = client.get("/sparql", query_string={"query": "SELECT (42 AS ?x) {}"})
+    fast = client.get("/sparql", query_string={"query": "SELECT (42 AS ?x) {}", "timeout": "10"})
     assert fast.status_code == 200 and fast.get_json()["results"]["bindings"][0]["x"]["value"] == "42"
-    assert time.monotonic() - started < 2
+    assert pool.restarts == 1
