@@ -78,7 +78,9 @@ def test_fuzz_requests_never_5xx(fuzz_client, args):
     method, path, params, headers, body = args
     response = fuzz_client.open(path, method=method, query_string=params, headers=headers, data=body,
                                 buffered=True)
-    assert response.status_code < 500, (response.status_code, response.data[:300], args)
+    # A query that runs past its limit is stopped with a 503 that says so: on a slow machine a fuzzed query may.
+    timed_out = response.status_code == 503 and b"time limit" in response.data
+    assert response.status_code < 500 or timed_out, (response.status_code, response.data[:300], args)
     if response.status_code >= 400 and method != "HEAD":
         error = response.get_json()
         assert error["status"] == response.status_code and error["error"]
