@@ -65,7 +65,7 @@ class Answer:
     body: Iterator[bytes]
     lease: Lease
     capped: bool = False
-    # Set by a backend that had to answer from another release than the job named (a remote engine switched).
+    # The release answered from, where the backend chose it: a remote engine may have switched since the job was made.
     release: Release | None = None
 
     def close(self) -> None:

@@ -362,8 +362,9 @@ def requested_dataset(query: str, default_graphs: list[str], named_graphs: list[
         for start, end, _ in own:
             query = query[:start] + " " * (end - start) + query[end:]
         return with_dataset(query, default_graphs or [DEFAULT_GRAPH], named_graphs or [NO_GRAPH])
-    kinds = {named for _, _, named in own}
-    return with_dataset(query, [] if False in kinds else [NO_GRAPH], [] if True in kinds else [NO_GRAPH])
+    names_default = any(not named for _, _, named in own)
+    names_named = any(named for _, _, named in own)
+    return with_dataset(query, [] if names_default else [NO_GRAPH], [] if names_named else [NO_GRAPH])
 
 
 def closing_brace(text: str, opening: int) -> int:
