@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.engines import STARTERS, start_twinning, stop
+from bench.engines import STARTERS, start_twinning, stop_server
 from bench.http_latency import measure
 from bench.run import p99
 
@@ -67,7 +67,7 @@ def main() -> None:
                                                   "application/sparql-results+json")
     finally:
         for process, _ in servers.values():
-            stop(process)
+            stop_server(process)
         for engine in engines:
             engine.stop()
     lines = [

@@ -40,10 +40,10 @@ class Engine:
                 "STORE_ENDPOINT": self.store, "ENDPOINT_USER": self.user, "ENDPOINT_PASSWORD": self.password}
 
     def stop(self) -> None:
-        stop(self.process, seconds=20)
+        stop_server(self.process, seconds=20)
 
 
-def stop(process: subprocess.Popen, seconds: float = 10) -> None:
+def stop_server(process: subprocess.Popen, seconds: float = 10) -> None:
     process.terminate()
     try:
         process.wait(timeout=seconds)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench.engines import free_port, installed, stop
+from bench.engines import free_port, installed, stop_server
 from bench.generate import write_csv, write_nquads
 from graph.release import build_release_from_file
 
@@ -108,7 +108,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}{self.path}?" + urllib.parse.urlencode({"query": query})
 
     def stop(self) -> None:
-        stop(self.process)
+        stop_server(self.process)
 
 
 def http_times(url: str, media: str, count: int) -> list[float]:

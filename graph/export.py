@@ -30,6 +30,11 @@ def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
     date and integer values (../shared/regressions/).
     """
     graphs = [ox.NamedNode(graph)] if graph else [*store.named_graphs(), ox.DefaultGraph()]
+    return sorted_lines(store, graphs)
+
+
+def sorted_lines(store: ox.Store, graphs: list) -> bytes:
+    """The statements of these graphs, each once, as sorted N-Triples lines."""
     lines: set[bytes] = set()
     for name in graphs:
         lines.update(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines())
@@ -40,8 +45,7 @@ def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
 def sorted_quads(store: ox.Store) -> Iterator[ox.Quad]:
     """Every graph's statements, graph by graph in order of name (the default graph first), each sorted."""
     for name in [ox.DefaultGraph(), *sorted(store.named_graphs(), key=lambda graph: graph.value)]:
-        lines = sorted(set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""})
-        for triple in ox.parse(b"".join(line + b"\n" for line in lines), format=ox.RdfFormat.N_TRIPLES):
+        for triple in ox.parse(sorted_lines(store, [name]), format=ox.RdfFormat.N_TRIPLES):
             yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
 
 

@@ -35,7 +35,7 @@ from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 from .pool import Answer, QueryError
 from .release import Release
-from .sparql_text import OPAQUE, blanked, dataset_clauses, has_dataset_clause, keyword
+from .sparql_text import blanked, dataset_clauses, has_dataset_clause, keyword, uncommented
 from .worker import limited_within
 
 STATE = "urn:x-twinning:release"
@@ -172,20 +172,22 @@ class Engine:
         left to the engine."""
         if not self.rewritten:
             return query
-        text = OPAQUE.sub(lambda m: m.group() if m.group().startswith("<") else " " * len(m.group()), query)
+        text = blanked(query, keep="<")
         names = {f"<{datatype}>": datatype for datatype in self.rewritten}
         for prefix, namespace in PREFIX_DECLARATION.findall(text):
             names.update({prefix + ":" + datatype.removeprefix(namespace): datatype for datatype in self.rewritten
                           if datatype.startswith(namespace) and datatype != namespace})
         spans = sorted((match.span(), datatype) for name, datatype in names.items()
-                       for match in re.finditer(rf"(?<![\w:?$.<-]){re.escape(name)}(?![\w:.-])(?!\s*\()", text))
+                       for match in re.finditer(rf"(?<![\w:?$.<-]){re.escape(name)}(?![\w:-]|\.[\w:.-])(?!\s*\()", text))
         for (start, end), datatype in reversed(spans):
             query = f"{query[:start]}<{WRAPPED}{datatype}>{query[end:]}"
         return query
 
     def wrap(self, ntriples: bytes) -> bytes:
+        """N-Triples with the datatypes this engine rewrites wrapped, wherever they appear (as a literal's datatype,
+        or as an IRI, as in `tw:duration rdfs:range xsd:duration`), as wrap_query names them."""
         for datatype in self.rewritten:
-            ntriples = ntriples.replace(f"^^<{datatype}>".encode(), f"^^<{WRAPPED}{datatype}>".encode())
+            ntriples = ntriples.replace(f"<{datatype}>".encode(), f"<{WRAPPED}{datatype}>".encode())
         return ntriples
 
     def post_query(self, query: str, accept: str, timeout: float = 60):
@@ -393,7 +395,7 @@ def where_clause(query: str) -> tuple[int, int]:
             return (where.start() if where else at), at
     # No WHERE group (DESCRIBE <iri>): before any solution modifier, else at the end of the query proper.
     modifier = SOLUTION_MODIFIER.search(text, position)
-    code = OPAQUE.sub(lambda match: " " * len(match.group()) if match.group().startswith("#") else match.group(), query)
+    code = uncommented(query)
     return len(code[:modifier.start() if modifier else len(code)].rstrip()), -1
 
 

@@ -15,22 +15,28 @@ def keyword(word: str) -> re.Pattern:
     return re.compile(rf"(?<![\w:?$.-])({word})(?![\w:.-])", re.IGNORECASE)
 
 
-def blanked(query: str) -> str:
+def blanked(query: str, keep: str = "") -> str:
     """The query with comments, IRIs, strings and language tags replaced by spaces of the same length (positions
-    are kept)."""
-    return OPAQUE.sub(lambda match: " " * len(match.group()), query)
+    are kept), except those starting with a character in `keep` ("<" keeps IRIs; "<\"'@\\" keeps all but
+    comments)."""
+    return OPAQUE.sub(lambda match: match.group() if match.group()[0] in keep else " " * len(match.group()), query)
+
+
+def uncommented(query: str) -> str:
+    """The query with only its comments blanked."""
+    return blanked(query, keep="<\"'@\\")
 
 
 DATASET_CLAUSE = keyword("FROM")
 # A dataset clause from its FROM keyword: an IRI or a prefixed name (which may hold escapes such as \#).
-DATASET_CLAUSE_TEXT = re.compile(r"FROM\s+(NAMED\s+)?(?:<[^>]*>|(?:[^\s{#\\]|\\.)+)", re.IGNORECASE)
+DATASET_CLAUSE_TEXT = re.compile(r"FROM\s*(NAMED(?=[\s<])\s*)?(?:<[^>]*>|(?:[^\s{#\\]|\\.)+)", re.IGNORECASE)
 
 
 def dataset_clauses(query: str) -> list[tuple[int, int, bool]]:
-    """The query's own FROM and FROM NAMED clauses: start, end and whether NAMED."""
-    found = []
+    """The query's own FROM and FROM NAMED clauses: start, end and whether NAMED (comments may come between)."""
+    found, text = [], uncommented(query)
     for match in DATASET_CLAUSE.finditer(blanked(query)):
-        clause = DATASET_CLAUSE_TEXT.match(query, match.start())
+        clause = DATASET_CLAUSE_TEXT.match(text, match.start())
         if clause:
             found.append((clause.start(), clause.end(), clause.group(1) is not None))
     return found

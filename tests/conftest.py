@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.engines import STARTERS, start_twinning, stop
+from bench.engines import STARTERS, start_twinning, stop_server
 from graph.release import build_release, current_release, release_dataset
 from loaders import FILES, load_all
 from server import PROJECT, create_app
@@ -121,9 +121,6 @@ def data_copy(tmp_path) -> Path:
 
 def start_server(store: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
     return start_twinning({"TWINNING_STORE": str(store), **(extra_env or {})})
-
-
-stop_server = stop
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,12 @@ import pytest
 from graph import results
 from graph.remote import (
     GRAPH_KEYWORD,
+    NO_GRAPH,
     WRAPPED,
     Engine,
     bind_values,
     blanked,
+    dataset_clauses,
     has_dataset_clause,
     requested_dataset,
     with_dataset,
@@ -66,18 +68,24 @@ def test_named_graphs_only_where_graph_can_reach_them():
 def test_own_dataset_clauses_are_kept():
     assert has_dataset_clause("SELECT * FROM <http://ex/g> { ?s ?p ?o }")
     assert not has_dataset_clause("SELECT ?from { ?from ex:derived-from ?o }")
-    assert not has_dataset_clause('SELECT * { ?s ?p ?o FILTER(?o != "x"@from) }')
+    assert not has_dataset_clause('SELECT * { ?s ?p "x"@from . }')
+    assert has_dataset_clause("SELECT * FROM # a comment\n <http://ex/g> { ?s ?p ?o }")
+    query = "SELECT * FROM NAMED<http://ex/g> FROM named:g { }"  # `named:` is a prefix here
+    assert [(query[start:end], named) for start, end, named in dataset_clauses(query)] == [
+        ("FROM NAMED<http://ex/g>", True), ("FROM named:g", False)]
 
 
-@pytest.mark.parametrize("query, default_graphs, expected", [
-    ("SELECT * FROM <http://ex/other> WHERE { ?s ?p ?o }", [G], 3),  # the protocol's graphs replace FROM
-    ("PREFIX ex: <http://ex/> SELECT * FROM ex:other FROM NAMED ex:g WHERE { ?s ?p ?o }", [G], 3),
-    ("SELECT * FROM <http://ex/g> WHERE { GRAPH ?g { ?s ?p ?o } }", [], 0),  # FROM alone: no named graphs
-    ("SELECT * FROM NAMED <http://ex/g> WHERE { ?s ?p ?o }", [], 0),  # FROM NAMED alone: empty default graph
+@pytest.mark.parametrize("query, default_graphs, expected, spelled", [
+    # the protocol's graphs replace FROM
+    ("SELECT * FROM <http://ex/other> WHERE { ?s ?p ?o }", [G], 3, f"FROM <{G}>"),
+    ("PREFIX ex: <http://ex/> SELECT * FROM ex:other FROM NAMED ex:g WHERE { ?s ?p ?o }", [G], 3, f"FROM <{G}>"),
+    # FROM alone: no named graphs; FROM NAMED alone: an empty default graph (Virtuoso would take all its graphs)
+    ("SELECT * FROM <http://ex/g> WHERE { GRAPH ?g { ?s ?p ?o } }", [], 0, f"FROM NAMED <{NO_GRAPH}>"),
+    ("SELECT * FROM NAMED <http://ex/g> WHERE { ?s ?p ?o }", [], 0, f"FROM <{NO_GRAPH}>"),
 ])
-def test_the_requested_dataset_is_spelled_out(store, query, default_graphs, expected):
+def test_the_requested_dataset_is_spelled_out(store, query, default_graphs, expected, spelled):
     rewritten = requested_dataset(query, default_graphs, [])
-    assert size(store.query(rewritten)) == expected, rewritten
+    assert spelled in rewritten and size(store.query(rewritten)) == expected, rewritten
 
 
 def test_parameters_are_bound_at_the_end_of_the_where_group(store):
@@ -104,9 +112,10 @@ def test_rewritten_datatypes_are_named_as_stored_but_casts_and_strings_are_left(
     engine = Engine("http://engine.example/sparql")
     engine.rewritten = ("http://www.w3.org/2001/XMLSchema#duration",)
     wrapped = f"<{WRAPPED}http://www.w3.org/2001/XMLSchema#duration>"
-    query = ('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p "P2Y"^^xsd:duration '
+    query = ('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * { ?s ?p "P2Y"^^xsd:duration. '
              'FILTER(DATATYPE(?o) = <http://www.w3.org/2001/XMLSchema#duration> && ?q != "xsd:duration") '
-             'BIND(xsd:duration("P1Y") AS ?d) } # xsd:duration')
+             'BIND(xsd:duration("P1Y") AS ?d) ?x ?y xsd:duration.b } # xsd:duration')
     assert engine.wrap_query(query) == (
-        f'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * {{ ?s ?p "P2Y"^^{wrapped} '
-        f'FILTER(DATATYPE(?o) = {wrapped} && ?q != "xsd:duration") BIND(xsd:duration("P1Y") AS ?d) }} # xsd:duration')
+        f'PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT * {{ ?s ?p "P2Y"^^{wrapped}. '
+        f'FILTER(DATATYPE(?o) = {wrapped} && ?q != "xsd:duration") BIND(xsd:duration("P1Y") AS ?d) '
+        '?x ?y xsd:duration.b } # xsd:duration')
