@@ -62,7 +62,7 @@ class Sparql(RemoteStore):
             raise
 
     def write(self, operation: dict, timeout: float) -> dict:
-        held, local = self.current(), current_release(self.local_root)
+        held, local = self.current(fresh=True), current_release(self.local_root)
         if held is None or local is None or held.id != local.id:
             raise QueryError(409, "writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")

@@ -48,6 +48,7 @@ STAGING = "urn:x-twinning:staging:"
 # for GRAPH to reach; Virtuoso would otherwise let GRAPH reach every graph it holds).
 NO_GRAPH = "urn:x-twinning:no-graph"
 CHUNK = 64 * 1024
+CONFIRMED_FOR = 1.0  # seconds a release the engine confirmed is taken as current without asking again
 
 # Formats an engine writes faithfully enough to pass through unchanged; others are re-encoded from SPARQL XML or
 # N-Triples. Virtuoso's JSON says "typed-literal", its TSV is not SPARQL TSV, its blank nodes are `nodeID://...`.
@@ -430,10 +431,16 @@ class RemoteStore:
         self.engine = engine
         self.local_root = Path(local_root)
         self.cached: Release | None = None
+        self.confirmed = float("-inf")  # when the engine last said it holds `cached`
 
-    def current(self) -> Release | None:
-        """The release the engine holds: its publication is asked for on every call, its description only when it
-        changed."""
+    def current(self, fresh: bool = False) -> Release | None:
+        """The release the engine holds. Unless `fresh` is asked for, one the engine confirmed within the last
+        CONFIRMED_FOR seconds is taken as is: every query checks the engine after it started anyway (run), so a
+        request costs the query and that check, not a third round trip. Its description is read only when the
+        publication changed."""
+        if not fresh and self.cached is not None and time.monotonic() - self.confirmed < CONFIRMED_FOR:
+            return self.cached
+        asked = time.monotonic()
         held = publication(self.engine, expected=self.cached is not None)
         if held is None:
             self.cached = None
@@ -445,6 +452,7 @@ class RemoteStore:
                 return None
             # Dump files are written by the build; they are here when this machine built the release.
             self.cached = Release(found[0], self.local_root / "releases" / found[0], found[1])
+        self.confirmed = asked
         return self.cached
 
     def dataset(self, release: Release, union: bool, query: str) -> tuple[list[str], list[str]]:
@@ -457,14 +465,14 @@ class RemoteStore:
         that no switch came between learning them and the engine starting on the query (whose snapshot it then
         reads); if one did, the query is asked again on the new release."""
         deadline = time.monotonic() + timeout
-        release = self.cached or self.current()  # the server asked for the current release moments ago
+        release = self.current()  # as the server read it moments ago, at most CONFIRMED_FOR seconds old
         for _ in range(3):
             if release is None:
                 raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
                                  retry_after=30)
             answer = self._run(release, job, deadline, timeout)
             try:
-                now = self.current()
+                now = self.current(fresh=True)
             except QueryError:
                 answer.close()
                 raise

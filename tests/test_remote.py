@@ -184,6 +184,22 @@ def test_a_page_is_built_from_one_release(start_engine, tmp_path, store_path):
     assert full.id in page.get_data(as_text=True) and mini.id not in page.get_data(as_text=True)
 
 
+def test_a_query_costs_the_engine_two_requests(start_engine, tmp_path, store_path):
+    """The query itself and the check that no switch came in between: the release the server read moments ago is
+    not asked for a third time. (The query has its own LIMIT, so no counting pass for the row cap.)"""
+    _, settings, (mini, _) = mini_and_full(start_engine, tmp_path, store_path)
+    client = create_app(settings).test_client()
+    engine = client.application.extensions["twinning.backend"].engine
+    asked = []
+    send = engine.open
+    engine.open = lambda url, *args, **kwargs: asked.append(url) or send(url, *args, **kwargs)
+    for _ in range(2):
+        asked.clear()
+        response = client.get("/sparql", query_string={"query": COUNT + " LIMIT 1"})
+        assert response.status_code == 200 and response.headers["X-Twinning-Release"] == mini.id
+    assert len(asked) == 2
+
+
 def test_a_switch_whose_answer_is_lost_still_counts(start_engine, tmp_path, store_path):
     """The engine applied the switching update but its answer never came back (a dropped connection, a proxy's
     time limit): the publish is not reported as failed, since readers already see the new release."""
