@@ -42,11 +42,13 @@ def sorted_lines(store: ox.Store, graphs: list) -> bytes:
     return b"".join(line + b"\n" for line in sorted(lines))
 
 
-def sorted_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """Every graph's statements, graph by graph in order of name (the default graph first), each sorted."""
-    for name in [ox.DefaultGraph(), *sorted(store.named_graphs(), key=lambda graph: graph.value)]:
-        for triple in ox.parse(sorted_lines(store, [name]), format=ox.RdfFormat.N_TRIPLES):
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
+    """Every graph's statements as N-Quads, graph by graph in order of name (the default graph first), each sorted.
+    Written as bytes from the N-Triples lines: no statement becomes a Python object."""
+    yield sorted_lines(store, [ox.DefaultGraph()])
+    for name in sorted(store.named_graphs(), key=lambda graph: graph.value):
+        label = f" <{name.value}> .".encode()
+        yield b"".join(line[:-2] + label + b"\n" for line in sorted_lines(store, [name]).splitlines())
 
 
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:
@@ -60,5 +62,8 @@ def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None
     elif name in TRIPLE_ONLY or graph is not None:  # one graph is written as triples in any format
         ox.serialize(ox.parse(sorted_ntriples(store, graph), format=ox.RdfFormat.N_TRIPLES), output, rdf_format,
                      prefixes=prefixes)
+    elif name == "nquads":
+        output.writelines(sorted_nquads(store))
     else:
-        ox.serialize(sorted_quads(store), output, rdf_format, prefixes=prefixes)
+        ox.serialize(ox.parse(b"".join(sorted_nquads(store)), format=ox.RdfFormat.N_QUADS), output, rdf_format,
+                     prefixes=prefixes)

@@ -63,6 +63,10 @@ class FrameWriter:
             self.buffer.clear()
         return len(data)
 
+    def writelines(self, chunks) -> None:  # as a binary file does (export.write uses it)
+        for chunk in chunks:
+            self.write(chunk)
+
     def flush(self) -> None:
         pass
 
