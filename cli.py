@@ -101,6 +101,14 @@ def load(data_dir, store, **remote):
 
     app = application(store=store and str(store), data_dir=data_dir and str(data_dir), **remote)
     config = app.config
+    backend = app.extensions["twinning.backend"]
+    if backend.kind == "sparql":  # an engine that cannot be reached, or refuses the credentials, is found before the build
+        try:
+            backend.current(fresh=True)
+            backend.engine.authenticate()
+        except QueryError as error:
+            progress(f"{error.message}; nothing was built")
+            sys.exit(1)
     data_dir = Path(config["DATA_DIR"])
     progress(f"reading {data_dir}")
     try:
@@ -111,7 +119,6 @@ def load(data_dir, store, **remote):
         sys.exit(1)
     dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
     inputs = {name: (data_dir / name).read_bytes() for name in FILES}
-    backend = app.extensions["twinning.backend"]
     previous = current_release(Path(config["STORE"]))
     try:
         release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",
@@ -147,11 +154,11 @@ def serve(host, port, store, workers, threads, debug, **remote):
     try:
         held = app.extensions["twinning.backend"].current()
     except QueryError as error:
-        held = None
-        progress(error.message)
-    if held is None:
-        progress(f"no release in {config['ENDPOINT'] or config['STORE']} yet: run `twinning load`; "
-                 "/sparql answers 503 until then")
+        progress(f"{error.message}; /sparql answers 503 until it answers")
+    else:
+        if held is None:
+            progress(f"no release in {config['ENDPOINT'] or config['STORE']} yet: run `twinning load`; "
+                     "/sparql answers 503 until then")
     if debug:
         app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
         return

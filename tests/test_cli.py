@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
+from bench.engines import free_port
 from cli import main
 from graph.release import current_release
 
@@ -43,6 +44,16 @@ def test_load_bad_row_exit_1_names_file_and_line(runner, tmp_path, mini_store):
     assert result.exit_code == 1
     assert f"{data / 'cities.csv'}:{line}: latitude: 'north' is not a decimal number" in result.output
     assert current_release(mini_store) == before
+
+
+def test_load_finds_an_unreachable_engine_before_building(runner, tmp_path):
+    """A wrong --endpoint costs seconds, not a whole build: nothing is built, the message says why."""
+    endpoint = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
+    result = runner.invoke(main, ["load", str(MINI), "--store", str(tmp_path / "store"), "--backend", "sparql",
+                                  "--endpoint", endpoint])
+    assert result.exit_code == 1
+    assert "cannot be reached" in result.output and "nothing was built" in result.output
+    assert "reading" not in result.output and current_release(tmp_path / "store") is None
 
 
 def test_query_text_csv(runner, mini_store):
