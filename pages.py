@@ -357,9 +357,13 @@ def dump(name: str) -> Response:
     if unchanged.status_code == 304:  # answer before opening the file
         return unchanged
     path = release.path / "dumps" / name
-    if not path.exists():  # a remote engine's release, built on another machine
-        return error_response(404, f"the dumps of release {release.id} are kept where it was built, not on this "
-                                   "server; see docs/remote-engines.md")
+    if not path.exists():  # a remote engine's release, built on another machine: written from the engine instead
+        if suffix.endswith(".gz"):
+            return error_response(404, f"the compressed dumps of release {release.id} are kept where it was built; "
+                                       f"/dumps/twinning.{suffix.removesuffix('.gz')} has the same statements")
+        response = run_dump(SUFFIXES[suffix])
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     media = "application/gzip" if suffix.endswith(".gz") else GRAPH_FORMATS[SUFFIXES[suffix]][0]
     response = send_file(path, mimetype=media, conditional=False, etag=False)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

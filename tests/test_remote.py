@@ -250,8 +250,11 @@ def test_backend_settings_reach_the_server_process(start_engine, store_path, tmp
             assert response.headers["X-Twinning-Release"] == current_release(store_path).id
             body = json.loads(response.read())
         assert int(body["results"]["bindings"][0]["n"]["value"]) == triples(current_release(store_path))
-        with pytest.raises(urllib.error.HTTPError) as missing:  # dump files stay where the release was built
-            urllib.request.urlopen(f"{base}/dumps/twinning.nt")
+        # Dump files stay where the release was built; here they are written from the engine, the same bytes.
+        with urllib.request.urlopen(f"{base}/dumps/twinning.nt") as response:
+            assert response.read() == (current_release(store_path).path / "dumps" / "twinning.nt").read_bytes()
+        with pytest.raises(urllib.error.HTTPError) as missing:  # compressed ones are not made on the fly
+            urllib.request.urlopen(f"{base}/dumps/twinning.nt.gz")
         assert missing.value.code == 404 and "where it was built" in json.loads(missing.value.read())["error"]
         missing.value.close()
     finally:
