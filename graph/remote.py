@@ -286,14 +286,11 @@ def literal(text: str) -> str:
 
 def graph_contents(store: ox.Store) -> dict[str, bytes]:
     """Each graph of a local release as sorted N-Triples, the default graph under its stand-in name."""
-    graphs, union = {}, set()
+    graphs = {}
     for name in [*store.named_graphs(), ox.DefaultGraph()]:
-        lines = set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines()) - {b""}
-        if lines:
-            graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = b"".join(
-                line + b"\n" for line in sorted(lines))
-            union |= lines
-    graphs[UNION_GRAPH] = b"".join(line + b"\n" for line in sorted(union))
+        if lines := export.sorted_lines(store, [name]):
+            graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = lines
+    graphs[UNION_GRAPH] = export.sorted_ntriples(store, None)  # each statement once, as the N-Triples dump
     return graphs
 
 
@@ -596,17 +593,12 @@ class Closer:
 
 def stream(response, deadline: float) -> Iterator[bytes]:
     """The engine's body, unchanged, in chunks."""
-    try:
-        while chunk := response.read(CHUNK):
-            yield chunk
-            if time.monotonic() > deadline:
-                raise QueryError(503, "the query was stopped after its time limit")
-    finally:
-        response.close()
+    return timed(iter(lambda: response.read(CHUNK), b""), deadline, response)
 
 
 def timed(chunks: Iterator[bytes], deadline: float, response) -> Iterator[bytes]:
-    """Re-encoded chunks; the engine's response is closed once they are done."""
+    """Chunks (the engine's own or re-encoded) until the deadline; the engine's response is closed once they are
+    done."""
     try:
         for chunk in chunks:
             yield chunk
