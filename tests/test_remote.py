@@ -154,7 +154,8 @@ def test_readers_during_switches_see_one_release_or_the_other(kind, start_engine
 def mini_and_full(start_engine, tmp_path, store_path, kind="oxigraph"):
     """An engine holding the mini release; the settings to serve it; the mini and full releases."""
     engine = start_engine(kind)
-    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), **engine.settings()}
+    # readers poll as fast as they can: no rate limit (it has tests of its own)
+    settings = {"TESTING": True, "STORE": str(tmp_path / "store"), "RATE_LIMIT": 0, **engine.settings()}
     build(PROJECT / "tests" / "data" / "mini", tmp_path / "mini")
     releases = current_release(tmp_path / "mini"), current_release(store_path)
     create_app(settings).extensions["twinning.backend"].publish(releases[0], None, progress=lambda message: None)
