@@ -74,7 +74,7 @@ class Sparql(RemoteStore):
         pass
 
     def close(self) -> None:
-        pass
+        self.copies.close()
 
 
 def write_locally(root: Path, operation: dict, timeout: float) -> dict:

@@ -16,10 +16,30 @@ from .formats import GRAPH_FORMATS, PREFIXES
 
 DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld"}
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
+# An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
+# set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
+# holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
+# release. The remote backend publishes the same graph under the same name.
+UNION_GRAPH = "urn:x-twinning:union"
 
 
 class UnknownGraph(ValueError):
     """The release has no named graph of that IRI."""
+
+
+def source_graphs(store: ox.Store) -> list[ox.NamedNode]:
+    """The release's named graphs (without the internal union graph)."""
+    return [name for name in store.named_graphs() if name.value != UNION_GRAPH]
+
+
+def derive_union(store: ox.Store) -> None:
+    """(Re)write the union graph of a writable store from all its other graphs, one graph at a time."""
+    union = ox.NamedNode(UNION_GRAPH)
+    store.remove_graph(union)
+    for name in [*source_graphs(store), ox.DefaultGraph()]:
+        # A statement already there is stored once: the store is a set of quads.
+        store.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), ox.RdfFormat.N_TRIPLES,
+                        to_graph=union)
 
 
 def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
@@ -29,7 +49,7 @@ def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
     SPARQL ORDER BY, which is twenty times slower on a million triples and aborts pyoxigraph 0.5.13 on mixed
     date and integer values (../shared/regressions/).
     """
-    graphs = [ox.NamedNode(graph)] if graph else [*store.named_graphs(), ox.DefaultGraph()]
+    graphs = [ox.NamedNode(graph)] if graph else [*source_graphs(store), ox.DefaultGraph()]
     return sorted_lines(store, graphs)
 
 
@@ -46,7 +66,7 @@ def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
     """Every graph's statements as N-Quads, graph by graph in order of name (the default graph first), each sorted.
     Written as bytes from the N-Triples lines: no statement becomes a Python object."""
     yield sorted_lines(store, [ox.DefaultGraph()])
-    for name in sorted(store.named_graphs(), key=lambda graph: graph.value):
+    for name in sorted(source_graphs(store), key=lambda graph: graph.value):
         label = f" <{name.value}> .".encode()
         yield b"".join(line[:-2] + label + b"\n" for line in sorted_lines(store, [name]).splitlines())
 
@@ -54,7 +74,7 @@ def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:
     """Write the release held by `store` (or its named graph `graph`) in format `name`. Raises UnknownGraph."""
     rdf_format = GRAPH_FORMATS[name][2]
-    if graph is not None and not store.contains_named_graph(ox.NamedNode(graph)):
+    if graph is not None and (graph == UNION_GRAPH or not store.contains_named_graph(ox.NamedNode(graph))):
         raise UnknownGraph(f"the release has no named graph <{graph}>")
     prefixes = PREFIXES if name in ("turtle", "trig") else None
     if name == "ntriples":

@@ -6,6 +6,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
+from .export import UNION_GRAPH
 from .formats import GRAPH_FORMATS, SUFFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -32,25 +33,27 @@ DATASET = "https://w3id.org/nzc-twinning/id/dataset/twinning"
 SHA256 = URIRef("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")
 
 
+def _union(store: ox.Store, query: str):
+    """A query over the release's union graph (export.UNION_GRAPH), each statement once."""
+    return store.query(query, default_graph=[ox.NamedNode(UNION_GRAPH)])
+
+
 def _count(store: ox.Store, query: str) -> int:
-    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+    return int(next(iter(_union(store, query)))["n"].value)
 
 
 def statistics(store: ox.Store) -> dict:
     """VoID figures of a freshly built store: sizes, class and property partitions, link counts."""
-    union = "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"
     stats = {
-        "triples": _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ {union} }}"),
+        "triples": _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
         "entities": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
         "distinctSubjects": _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
         "distinctObjects": _count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
         "properties": {}, "classes": {}, "links": {},
     }
-    for row in store.query(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {union} }} GROUP BY ?p",
-                           use_default_graph_as_union=True):
+    for row in _union(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p"):
         stats["properties"][row["p"].value] = int(row["n"].value)
-    for row in store.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
-                           use_default_graph_as_union=True):
+    for row in _union(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c"):
         stats["classes"][row["c"].value] = int(row["n"].value)
     for name, (prefix, predicate) in LINK_TARGETS.items():
         stats["links"][name] = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{

@@ -137,10 +137,12 @@ def build_release_from_file(nquads: Path, root: Path, dumps: bool = True) -> Rel
 
 def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True) -> Release:
     """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch."""
+    export.derive_union(store)
     store.flush()
     store.optimize()
-    info["quads"] = len(store)
-    info["graphs"] = sum(1 for _ in store.named_graphs())
+    union = ox.NamedNode(export.UNION_GRAPH)
+    info["quads"] = len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, union))
+    info["graphs"] = len(export.source_graphs(store))
     info["statistics"] = statistics(store)
     shutil.rmtree(partial / "dumps", ignore_errors=True)
     info["dumps"] = write_dumps(store, partial / "dumps") if dumps else {}

@@ -20,6 +20,7 @@ import io
 import itertools
 import json
 import re
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -33,16 +34,17 @@ import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
-from .pool import Answer, QueryError
+from .pool import Answer, QueryError, WorkerPool
 from .release import Release
-from .sparql_text import blanked, dataset_clauses, has_dataset_clause, keyword, uncommented
-from .worker import limited_within
+from .sparql_text import PREFIX_DECLARATION, blanked, dataset_clauses, has_dataset_clause, keyword, uncommented
+from .worker import limited_within, merged_dataset
 
 STATE = "urn:x-twinning:release"
 DEFAULT_GRAPH = "urn:x-twinning:default-graph"  # holds what the local release keeps in its default graph
-# All the release's triples in one graph: the union default graph. Engines answer a query over one graph far faster
-# than over hundreds of FROM clauses (Oxigraph server: 7 s against milliseconds for the map's query).
-UNION_GRAPH = "urn:x-twinning:union"
+# All the release's triples in one graph, each once: the union default graph (export.UNION_GRAPH). Engines answer a
+# query over one graph far faster than over hundreds of FROM clauses (Oxigraph server: 7 s against milliseconds for
+# the map's query), and FROM clauses would count a statement once per graph that holds it.
+UNION_GRAPH = export.UNION_GRAPH
 STAGING = "urn:x-twinning:staging:"
 # A graph name no release uses: it stands for an empty part of a dataset (FROM without FROM NAMED names no graphs
 # for GRAPH to reach; Virtuoso would otherwise let GRAPH reach every graph it holds).
@@ -59,7 +61,6 @@ SAFE = {"ntriples"}  # for engines not known here
 REWRITTEN = {"Virtuoso": ("http://www.w3.org/2001/XMLSchema#duration",
                           "http://www.opengis.net/ont/geosparql#wktLiteral")}
 WRAPPED = "urn:x-twinning:datatype:"
-PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 class ClosesChallenge:
@@ -287,7 +288,7 @@ def literal(text: str) -> str:
 def graph_contents(store: ox.Store) -> dict[str, bytes]:
     """Each graph of a local release as sorted N-Triples, the default graph under its stand-in name."""
     graphs = {}
-    for name in [*store.named_graphs(), ox.DefaultGraph()]:
+    for name in [*export.source_graphs(store), ox.DefaultGraph()]:
         if lines := export.sorted_lines(store, [name]):
             graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = lines
     graphs[UNION_GRAPH] = export.sorted_ntriples(store, None)  # each statement once, as the N-Triples dump
@@ -429,6 +430,7 @@ class RemoteStore:
         self.local_root = Path(local_root)
         self.cached: Release | None = None
         self.confirmed = float("-inf")  # when the engine last said it holds `cached`
+        self.copies = WorkerPool(1)  # answers queries over copies of merged datasets (_copied)
 
     def current(self, fresh: bool = False) -> Release | None:
         """The release the engine holds. Unless `fresh` is asked for, one the engine confirmed within the last
@@ -483,6 +485,9 @@ class RemoteStore:
     def _run(self, release: Release, job: dict, deadline: float, timeout: float) -> Answer:
         if "dump" in job:
             return self._dump(release, job, deadline)
+        requested = merged_dataset(job)
+        if requested is not None:
+            return self._copied(job, *requested, deadline)
         query = bind_values(job["query"], job.get("substitutions") or {})
         default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
         if default_graphs or named or has_dataset_clause(query):
@@ -550,6 +555,26 @@ class RemoteStore:
             body = ox.serialize(triples, format=GRAPH_FORMATS[name][2])
         return Answer(name, True, iter([body]), Closer(None))
 
+    def _copied(self, job: dict, defaults: list[str], named: list[str], deadline: float) -> Answer:
+        """A query over a default graph merged from several graphs, answered by a query worker from a copy of its
+        dataset: engines, like pyoxigraph, count a statement once per FROM graph that holds it."""
+        copy = ox.Store()
+        for name, target in [*((iri, None) for iri in defaults), *((iri, iri) for iri in named)]:
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+            with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], self.remaining(deadline)) as response:
+                copy.load(unwrap(response.read()), ox.RdfFormat.N_TRIPLES,
+                          to_graph=ox.NamedNode(target) if target else ox.DefaultGraph())
+        with tempfile.NamedTemporaryFile(suffix=".nq") as file:
+            copy.dump(file, ox.RdfFormat.N_QUADS)
+            file.flush()
+            # The worker reads the file before it answers, so it may go once the answer's head is here.
+            return self.copies.run({**job, "store": file.name, "copy": file.name, "named_graphs": named},
+                                   self.remaining(deadline))
+
+    @staticmethod
+    def remaining(deadline: float) -> float:
+        return max(deadline - time.monotonic(), 0.001)
+
     def _dump(self, release: Release, job: dict, deadline: float) -> Answer:
         """An export of one graph (or of the default graph, as the embedded store gives it), written by the same
         code as the embedded store's, from a copy fetched from the engine."""
@@ -571,8 +596,7 @@ class RemoteStore:
         copy = ox.Store()
         for name in wanted:
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-            remaining = max(deadline - time.monotonic(), 0.001)
-            with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], remaining) as response:
+            with self.engine.post_query(query, GRAPH_FORMATS["ntriples"][0], self.remaining(deadline)) as response:
                 target = ox.DefaultGraph() if name in (DEFAULT_GRAPH, UNION_GRAPH) else ox.NamedNode(name)
                 copy.load(unwrap(response.read()), ox.RdfFormat.N_TRIPLES, to_graph=target)
         body = io.BytesIO()

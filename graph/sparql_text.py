@@ -44,3 +44,24 @@ def dataset_clauses(query: str) -> list[tuple[int, int, bool]]:
 
 def has_dataset_clause(query: str) -> bool:
     return bool(dataset_clauses(query))
+
+
+PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+CLAUSE_GRAPH = re.compile(r"FROM\s*(?:NAMED)?\s*(?:<([^>]*)>|([^\s{#]*))", re.IGNORECASE)
+
+
+def dataset_iris(query: str) -> tuple[list[str], list[str]] | None:
+    """The IRIs of the query's FROM and FROM NAMED clauses, in order; None if a prefixed name in one of them has no
+    PREFIX declaration (the engine will say so)."""
+    text = uncommented(query)
+    prefixes = {prefix: namespace for prefix, namespace in PREFIX_DECLARATION.findall(blanked(query, keep="<"))}
+    defaults, named = [], []
+    for start, end, is_named in dataset_clauses(query):
+        iri, prefixed = CLAUSE_GRAPH.match(text, start, end).groups()
+        if iri is None:
+            prefix, _, local = prefixed.partition(":")
+            if prefix not in prefixes:
+                return None
+            iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
+        (named if is_named else defaults).append(iri)
+    return defaults, named

@@ -11,20 +11,23 @@ error (E) frame when serialization fails after the header went out. The header i
 query that crashes the engine during evaluation fails before the client is told anything.
 """
 import csv
+import functools
 import io
 import json
 import os
 import re
 import struct
 import sys
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
-from .sparql_text import blanked, has_dataset_clause
+from .sparql_text import blanked, dataset_iris, has_dataset_clause
 
 CHUNK = 64 * 1024
+UNION = ox.NamedNode(export.UNION_GRAPH)
 
 
 class Capped(Exception):
@@ -178,15 +181,8 @@ def run_job(store: ox.Store, job: dict, out) -> None:
     """Evaluate one job and write its frames."""
     if "dump" in job:
         return run_dump(store, job, out)
-    # The union default graph only where the query names no dataset itself: pyoxigraph's union option would
-    # override its FROM clauses.
-    options = {} if has_dataset_clause(job["query"]) else {"use_default_graph_as_union": job.get("union", True)}
     try:
-        if job.get("default_graphs") or job.get("named_graphs"):
-            options = {
-                "default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])] or [ox.DefaultGraph()],
-                "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])],
-            }
+        store, options = dataset(store, job)
         if job.get("substitutions"):
             options["substitutions"] = {ox.Variable(name): term_from_json(term)
                                         for name, term in job["substitutions"].items()}
@@ -225,6 +221,62 @@ def run_job(store: ox.Store, job: dict, out) -> None:
     writer.close()
 
 
+def merged_dataset(job: dict) -> tuple[list[str], list[str]] | None:
+    """The default and named graphs a query job asks for, where its default graph is merged from two graphs or
+    more (by protocol parameters, which replace the query's FROM clauses, or by FROM clauses); else None."""
+    if job.get("default_graphs") or job.get("named_graphs"):
+        defaults, named = job.get("default_graphs", []), job.get("named_graphs", [])
+    else:
+        found = dataset_iris(job["query"]) if has_dataset_clause(job["query"]) else None
+        if found is None:
+            return None
+        defaults, named = [urljoin(job.get("base_iri") or "", iri) for iri in found[0]], found[1]
+    return (list(dict.fromkeys(defaults)), named) if len(set(defaults)) > 1 else None
+
+
+@functools.lru_cache(maxsize=1)  # the release this worker has open
+def union_dataset(store: ox.Store) -> tuple:
+    """pyoxigraph's options for the union default graph of a release, as (name, value) pairs."""
+    if store.contains_named_graph(UNION):
+        return ("default_graph", [UNION]), ("named_graphs", export.source_graphs(store))
+    return (("use_default_graph_as_union", True),)  # a release built before the union graph existed
+
+
+def dataset(store: ox.Store, job: dict) -> tuple[ox.Store, dict]:
+    """The store to ask and pyoxigraph's dataset options for a job, so that every default graph is a set of triples.
+
+    Without a dataset of its own, a query reads the release's union graph (export.UNION_GRAPH) and reaches the
+    release's named graphs with GRAPH. Graphs given by protocol parameters replace the query's FROM clauses. A
+    default graph merged from several graphs is copied into an in-memory store, where a statement that several of
+    them hold is one statement: pyoxigraph would count it once per graph. Raises ValueError for a graph name that
+    is not an IRI.
+    """
+    if job.get("copy"):  # the store is a copy of the requested dataset, its default graph already merged
+        return store, {"default_graph": [ox.DefaultGraph()],
+                       "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])]}
+    requested = merged_dataset(job)
+    if requested is not None:
+        return copy_of(store, *requested)
+    if job.get("default_graphs") or job.get("named_graphs"):
+        return store, {"default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])]
+                       or [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])]}
+    if has_dataset_clause(job["query"]) or not job.get("union", True):
+        return store, {}  # pyoxigraph reads the query's own dataset, or the store's default graph
+    return store, dict(union_dataset(store))
+
+
+def copy_of(store: ox.Store, defaults: list[str], named: list[str]) -> tuple[ox.Store, dict]:
+    """An in-memory store holding the merge of `defaults` as its default graph and the graphs `named`."""
+    named_nodes = [ox.NamedNode(iri) for iri in named]
+    copy = ox.Store()
+    for name in [ox.NamedNode(iri) for iri in defaults]:
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), ox.RdfFormat.N_TRIPLES)
+    for name in named_nodes:
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), ox.RdfFormat.N_TRIPLES,
+                       to_graph=name)
+    return copy, {"default_graph": [ox.DefaultGraph()], "named_graphs": named_nodes}
+
+
 def term_from_json(term: dict):
     """A pyoxigraph term from its SPARQL JSON results form (the shape the server sends bound parameters in)."""
     if term["type"] == "uri":
@@ -244,6 +296,11 @@ def main() -> None:
     for line in jobs:
         job = json.loads(line)
         path = job["store"]
+        if job.get("copy"):  # a dataset copied from a remote engine (remote.py), for this job only
+            copy = ox.Store()
+            copy.bulk_load(path=job["copy"], format=ox.RdfFormat.N_QUADS)
+            run_job(copy, job, out)
+            continue
         if path not in stores:
             stores.clear()  # a new release: drop the old one
             try:
