@@ -409,10 +409,14 @@ def openapi() -> Response:
     paths["/sparql"] = {"get": {
         "operationId": "sparql", "summary": "SPARQL 1.1 Protocol query", "tags": ["SPARQL"],
         "parameters": [{"name": "query", "in": "query", "required": True, "schema": {"type": "string"},
-                        "example": "ASK { ?s ?p ?o }"}, format_parameter],
+                        "example": "ASK { ?s ?p ?o }"},
+                       {**format_parameter, "description": "Format of the results (SELECT, ASK) or of the graph "
+                        "(CONSTRUCT, DESCRIBE), overriding the Accept header where it fits the answer; aliases and "
+                        "media types are read too.", "schema": {"type": "string",
+                                                                "enum": [*RESULT_FORMATS, *GRAPH_FORMATS]}}],
         "responses": {"200": {"description": "Results (SELECT, ASK) or a graph (CONSTRUCT, DESCRIBE).",
                               "content": {**results, **{m: {"schema": {"type": "string"}} for m, _, _ in
-                                                        PAGE_FORMATS.values()}}},
+                                                        GRAPH_FORMATS.values()}}},
                       "400": {"description": "A syntax error, with the parser's message.",
                               "content": {"application/json": {"schema": error}}}},
     }}

@@ -10,10 +10,13 @@ import hmac
 import json
 import logging
 import math
+import re
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
@@ -21,6 +24,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from graph.backend import create_backend
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
@@ -28,6 +33,7 @@ from graph.named import ParameterError, load_named_queries
 from graph.policy import OutgoingRefused, check_outgoing
 from graph.pool import QueryError, dump_job, query_job
 from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
+from graph.writes import empty_release
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -46,6 +52,8 @@ SETTINGS = {
     "QUERY_WORKERS": (2, "query worker processes per server process"),
     "HOST": ("127.0.0.1", "address `twinning serve` listens on"),
     "PORT": (5000, "port `twinning serve` listens on"),
+    "PUBLIC_URL": ("", "public base URL, path prefix included (`https://example.org/twinning/`): every URL names it"),
+    "PROXY_HOPS": (0, "trusted reverse proxies in front, whose X-Forwarded-* and Forwarded headers are believed"),
     "SERVER_WORKERS": (2, "HTTP worker processes of `twinning serve` (one per core)"),
     "SERVER_THREADS": (8, "threads per HTTP worker process of `twinning serve`"),
     "ACCESS_LOG": (False, "`twinning serve` logs every request to standard output (costs about 3% of throughput)"),
@@ -83,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
     app.before_request(limit_rate)
+    app.wsgi_app = public_address(app.wsgi_app, app.config)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(QueryError, query_error)
     app.register_error_handler(ParameterError, lambda e: error_response(400, str(e)))
@@ -135,11 +144,96 @@ def limit_rate():
                               {"Retry-After": str(max(1, math.ceil(wait)))})
 
 
+# --- the public address ------------------------------------------------------------------------------------------
+
+def public_address(wsgi_app, config):
+    """WSGI middleware that makes every URL the app builds name the public address (issue 12, item 4): the headers
+    of PROXY_HOPS trusted proxies give the client's address (the rate limit's key), scheme, host and path prefix;
+    PUBLIC_URL, when set, fixes scheme, host and prefix whatever the request says. Raises ValueError on bad values."""
+    try:
+        hops = int(config["PROXY_HOPS"])
+    except (TypeError, ValueError):
+        hops = -1
+    if hops < 0:
+        raise ValueError(f"setting PROXY_HOPS: {config['PROXY_HOPS']!r} is not a number of proxies (0 or more)")
+    if config["PUBLIC_URL"]:
+        wsgi_app = with_public_url(wsgi_app, str(config["PUBLIC_URL"]))
+    if hops:
+        wsgi_app = with_forwarded(ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
+                                           x_prefix=hops))
+    return wsgi_app
+
+
+def with_public_url(wsgi_app, url: str):
+    """Scheme, host and path prefix of every request taken from the public base URL."""
+    parts = urlsplit(url)
+    try:
+        port = str(parts.port or (443 if parts.scheme == "https" else 80))
+    except ValueError:  # not a port number
+        port = ""
+    if (parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc or not port
+            or parts.query or parts.fragment):
+        raise ValueError(f"setting PUBLIC_URL: {url!r} is not an http(s) base URL like https://example.org/twinning/")
+    fixed = {"wsgi.url_scheme": parts.scheme, "HTTP_HOST": parts.netloc, "SERVER_NAME": parts.hostname,
+             "SERVER_PORT": port, "SCRIPT_NAME": parts.path.rstrip("/")}
+
+    def app(environ, start_response):
+        environ.update(fixed)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
+FORWARDED_PAIR = re.compile(r'\s*([^=;,\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)\s*([;,]?)')
+X_FORWARDED = {"for": "HTTP_X_FORWARDED_FOR", "proto": "HTTP_X_FORWARDED_PROTO", "host": "HTTP_X_FORWARDED_HOST"}
+
+
+def with_forwarded(wsgi_app):
+    """The standard Forwarded header (RFC 7239), read as the X-Forwarded-* headers ProxyFix reads. Only for a request
+    without X-Forwarded-For/-Proto/-Host/-Port: a proxy that sets those (nginx usually does) passes a client's own
+    Forwarded header on unchanged, so it must not be believed."""
+
+    def app(environ, start_response):
+        if "HTTP_FORWARDED" in environ and not any(
+                key in environ for key in (*X_FORWARDED.values(), "HTTP_X_FORWARDED_PORT")):
+            elements = forwarded_elements(environ["HTTP_FORWARDED"])
+            for name, key in X_FORWARDED.items():
+                # one entry per element, so that ProxyFix picks the same element for each parameter
+                environ[key] = ", ".join(element.get(name, "") for element in elements)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
+def forwarded_elements(header: str) -> list[dict]:
+    """The elements of a Forwarded header, nearest proxy last, each as {parameter: value}; a `for` node without its
+    port or IPv6 brackets (the rate limit keys on it).
+
+    >>> forwarded_elements('for=192.0.2.60;proto=http;by=203.0.113.43, For="[2001:db8:cafe::17]:4711";host=a.org')
+    [{'for': '192.0.2.60', 'proto': 'http', 'by': '203.0.113.43'}, {'for': '2001:db8:cafe::17', 'host': 'a.org'}]
+    """
+    elements, element = [], {}
+    for match in FORWARDED_PAIR.finditer(header):
+        name, value, separator = match.group(1).lower(), match.group(2), match.group(3)
+        if value.startswith('"') and len(value) > 1:
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        value = value.replace(",", "")  # a comma would split the X-Forwarded-* list ProxyFix reads
+        if name == "for":
+            value = value[1:].partition("]")[0] if value.startswith("[") else value.partition(":")[0]
+        element[name] = value
+        if separator != ";":
+            elements.append(element)
+            element = {}
+    return elements if not element else [*elements, element]
+
+
 # --- errors ------------------------------------------------------------------------------------------------------
 
 def error_response(status: int, message: str, headers: dict | None = None) -> Response:
     response = jsonify(error=message, status=status)
     response.status_code = status
+    if status == 406:  # a cache must not give this answer to a client that accepts other types
+        response.headers["Vary"] = "Accept"
     response.headers.update(headers or {})
     return response
 
@@ -194,9 +288,12 @@ def run_job(job: dict, timeout: float | None = None):
 
 
 def release_or_503():
-    """The release being served; 503 when none was built yet."""
+    """The release being served; 503 when none was built yet, unless writes are enabled: a writable store with no
+    release is an empty store, whose queries the empty release answers for the rest of the request (issue 12)."""
     if current() is None:
-        raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
+        if not current_app.config["UPDATE_TOKEN"]:
+            raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
+        g.release = empty_release(Path(current_app.config["STORE"]))
     return current()
 
 
@@ -208,10 +305,19 @@ def tag(response: Response, release, variant: str = "") -> Response:
     return response.make_conditional(request)
 
 
-def negotiate(table: dict, accept: MIMEAccept, override: str | None) -> str | None:
-    """The format name for a response of one kind (results or graph); None if the client accepts none of them."""
-    if override:
-        return format_name(table, override)
+def format_hints() -> list[str]:
+    """The formats a request names in parameters: `format`, and `output` and `results` as SPARQLWrapper and other
+    clients send them (each may be repeated, as SPARQLWrapper repeats a short name with its media type)."""
+    return [hint for key in ("format", "output", "results") for hint in request.values.getlist(key)]
+
+
+def negotiate(table: dict, accept: MIMEAccept, hints: list[str] = ()) -> str | None:
+    """The format name for a response of one kind (results or graph): the first format hint that names one of the
+    table, else the Accept header's choice (as Virtuoso and Fuseki read an unknown or unsuitable hint); None if the
+    client accepts none of them."""
+    for hint in hints:
+        if name := format_name(table, hint):
+            return name
     if not accept:
         return next(iter(table))
     pairs = media_types(table)
@@ -235,15 +341,12 @@ def timeout_for(app: Flask, requested: str | None) -> float:
 def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None) -> Response:
     """Run a query through the worker pool and stream its negotiated serialization."""
     app = current_app
-    override = request.values.get("format")
-    result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, override)
-    graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, override)
-    if override and result_format is None and graph_format is None:
-        raise QueryError(400, f"parameter 'format': unknown format {override!r}")
+    result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, format_hints())
+    graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, format_hints())
     if len(query) > int(app.config["MAX_QUERY_LENGTH"]):
         raise QueryError(414 if request.method == "GET" else 413,
                          f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
-    check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))
+    query = check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))  # SERVICE SILENT to a refused host: {}
     release = release_or_503()
     job = query_job(release.path, query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
                     substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
@@ -261,8 +364,8 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     if answer.capped:
         # Honest about truncation: say so, and point to the complete data.
         response.headers["X-Twinning-Capped"] = f"rows={job['max_rows']}"
-        response.headers["Link"] = (f'<{url_for("dump", name="twinning.nq.gz")}>; rel="alternate"; '
-                                    'title="complete dump", </limits>; rel="help"')
+        response.headers["Link"] = (f'<{url_for("dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
+                                    f'title="complete dump", <{url_for("limits", _external=True)}>; rel="help"')
     return response
 
 
@@ -303,7 +406,7 @@ def select(query: str, **bindings: str) -> list[dict]:
 
 def sparql() -> Response:
     """SPARQL 1.1 Protocol: GET, POST form, POST direct; a bare GET returns the Service Description."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD is how link checkers (data.europa.eu's MQA) test the endpoint
         queries = request.args.getlist("query")
         if "update" in request.args:
             return error_response(400, "SPARQL Update is only accepted by POST")
@@ -380,48 +483,121 @@ def sparql_update(updates: list[str]) -> Response:
                                        request.values.getlist("using-named-graph-uri"))
     except DatasetConflict as error:
         return error_response(400, str(error))
-    check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
+    update = check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
+    if not update:  # only LOAD SILENT of refused hosts: success without a change, and no new release
+        return jsonify(release=current() and current().id)
     result = write({"kind": "update", "update": update, "base_iri": request.base_url})
     return jsonify(result)
 
 
 def graph_store(rest: str | None = None) -> Response:
-    """SPARQL 1.1 Graph Store HTTP Protocol: /store?graph=IRI or ?default (indirect), /store/... (direct)."""
+    """SPARQL 1.1 Graph Store HTTP Protocol: /store?graph=IRI or ?default (indirect), /store/... (direct); a POST to
+    /store itself makes a new graph under /store/ and answers 201 with its Location.
+
+    ?default is the store's own default graph for writes, as SPARQL Update's DEFAULT is; GET and HEAD answer what the
+    protocol says they mean, `CONSTRUCT WHERE { ?s ?p ?o }` at /sparql: with UNION_DEFAULT_GRAPH (the default), the
+    union of all graphs, each statement once, as before; without it, the store's own default graph."""
+    created = False
     if rest is not None:
         graph = request.base_url  # direct identification: the request URL names the graph
     elif "default" in request.args and "graph" not in request.args:
         graph = None
     elif "graph" in request.args and "default" not in request.args:
         graph = request.args["graph"]
+    elif request.method == "POST" and "graph" not in request.args and "default" not in request.args:
+        graph, created = url_for("graph_store", rest=uuid.uuid4().hex, _external=True), True
     else:
-        return error_response(400, "name the graph with ?graph=IRI or ?default (exactly one)")
+        return error_response(400, "name the graph with ?graph=IRI or ?default (exactly one); a POST that names "
+                                   "none makes a new graph")
     if graph is not None:
         try:
             ox.NamedNode(graph)
         except ValueError as error:
             return error_response(400, f"parameter 'graph': {graph!r} is not an IRI ({error})")
-    if request.method == "GET":
-        name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    if request.method in ("GET", "HEAD"):
+        name = negotiate(PAGE_FORMATS, request.accept_mimetypes, format_hints())
         if name is None:
             return error_response(406, "graphs are available as " + ", ".join(PAGE_FORMATS))
-        return run_dump(name, graph)
+        response = read_graph(name, graph)
+        response.headers["Vary"] = "Accept"
+        return response
     authorize_write()
     if request.method == "DELETE":
         write({"kind": "delete", "graph": graph})
         return Response(status=204)
-    name = format_name(PAGE_FORMATS, request.mimetype or "")
-    if name is None:
-        return error_response(415, "send the graph as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
-    existed = graph is None or graph_exists(graph)
-    with tempfile.NamedTemporaryFile(suffix=".rdf") as body:
-        body.write(request.get_data())
-        body.flush()
-        write({"kind": request.method.lower(), "graph": graph, "data": body.name, "format": name,
-               "base_iri": graph or request.base_url})
+    with tempfile.TemporaryDirectory() as folder:
+        parts = rdf_parts(Path(folder))
+        existed = not created and (graph is None or graph_exists(graph))
+        write({"kind": request.method.lower(), "graph": graph, "parts": parts, "base_iri": graph or request.base_url})
+    if created:
+        return Response(status=201, headers={"Location": graph})
     return Response(status=204 if existed else 201)
 
 
+def read_graph(name: str, graph: str | None) -> Response:
+    """GET or HEAD of a graph (None: the default graph, see graph_store). HEAD has GET's headers without running
+    the export: the body would only be thrown away. Raises QueryError (404 for a graph the store does not hold)."""
+    dump = graph is not None or bool(current_app.config["UNION_DEFAULT_GRAPH"])  # else the own default graph
+    if request.method == "HEAD":
+        if graph is not None and not graph_exists(graph):
+            raise QueryError(404, f"the release has no named graph <{graph}>")
+        response = Response(content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+    elif dump:
+        return run_dump(name, graph)
+    else:
+        job = query_job(release_or_503().path, "CONSTRUCT WHERE { ?s ?p ?o }", None, name, union=False)
+        answer = run_job(job)
+        response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+        response.call_on_close(answer.close)
+    return tag(response, release_or_503(), f"dump|{name}|{graph}" if dump else f"default graph|{name}")
+
+
+def rdf_parts(folder: Path) -> list[dict]:
+    """The RDF documents of a write, each saved in `folder` with its format: the body, or each part of a
+    multipart/form-data body (all of them merged into the graph). Raises QueryError: 415 for a document in no
+    format the store reads, 400 for a broken multipart body."""
+    if request.mimetype == "multipart/form-data":
+        documents = multipart_documents()
+    else:
+        documents = [(request.mimetype or "", request.get_data(), "")]
+    parts = []
+    for number, (media, data, label) in enumerate(documents):
+        name = format_name(PAGE_FORMATS, media)
+        if name is None:
+            what = f"part {label!r} of the form" if label else "the graph"
+            raise QueryError(415, f"send {what} as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values())
+                                  + (f", not {media}" if media else " (its Content-Type is missing)"))
+        path = folder / f"{number}.rdf"
+        path.write_bytes(data)
+        parts.append({"data": str(path), "format": name})
+    return parts
+
+
+def multipart_documents() -> list[tuple[str, bytes, str]]:
+    """Each part of a multipart/form-data body: its media type, its bytes and its name. Raises QueryError (400)."""
+    boundary = request.mimetype_params.get("boundary", "")
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    documents: list = []
+    try:
+        decoder.receive_data(request.get_data())
+        decoder.receive_data(None)
+        event = decoder.next_event()
+        while not isinstance(event, (Epilogue, NeedData)):
+            if isinstance(event, (Field, File)):
+                documents.append((event.headers.get("Content-Type", "").split(";")[0].strip(), bytearray(),
+                                  event.name))
+            elif isinstance(event, Data):
+                documents[-1][1].extend(event.data)
+            event = decoder.next_event()
+    except ValueError as error:
+        raise QueryError(400, f"the multipart/form-data body cannot be read: {error}") from None
+    if not boundary or isinstance(event, NeedData) or not documents:
+        raise QueryError(400, "the multipart/form-data body is incomplete, or its boundary parameter is missing")
+    return [(media, bytes(data), label) for media, data, label in documents]
+
+
 def graph_exists(graph: str) -> bool:
+    """Whether the release being served (or the empty one of a writable store) holds the named graph."""
     return bool(select("SELECT ?this WHERE { GRAPH ?this { ?s ?p ?o } } LIMIT 1", this=graph))
 
 
@@ -467,7 +643,7 @@ def service_description() -> Response:
 def rdf_response(graph: Graph, variant: str | None = None) -> Response:
     """An rdflib graph (metadata) in the negotiated RDF format, Turtle by default; with a variant, tagged with the
     release for caching."""
-    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, request.args.get("format"))
+    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, format_hints())
     if name is None:
         return error_response(406, "available as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
     response = Response(graph.serialize(format=RDFLIB_NAMES[name]),

@@ -177,8 +177,48 @@ def test_get_sparql_not_acceptable(client):
     assert_error(response, 406, "accepted")
 
 
-def test_get_sparql_unknown_format_parameter(client):
-    assert_error(client.get("/sparql", query_string={"query": COUNT_TWINS, "format": "yaml"}), 400, "format")
+def test_get_sparql_unknown_format_parameter_falls_back_to_accept(client):
+    # As Virtuoso and Fuseki do: a format hint is a hint, and SPARQLWrapper sends one its own way.
+    response = client.get("/sparql", query_string={"query": COUNT_TWINS, "format": "yaml"},
+                          headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+
+
+def test_get_sparql_unknown_format_parameter_and_nothing_acceptable(client):
+    response = client.get("/sparql", query_string={"query": COUNT_TWINS, "format": "yaml"},
+                          headers={"Accept": "image/png"})
+    assert_error(response, 406, "accepted")
+    assert response.headers["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize("hint, media", [("json", "application/ld+json"), ("xml", "application/rdf+xml"),
+                                         ("n3", "text/turtle"), ("rdf", "application/rdf+xml"),
+                                         ("csv", "text/turtle")])
+def test_get_sparql_construct_format_hint_fits_the_graph(client, hint, media):
+    # A result-set name on a CONSTRUCT means the graph format of that family (json: JSON-LD), or nothing (csv).
+    query = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 3"
+    response = client.get("/sparql", query_string={"query": query, "format": hint})
+    assert response.status_code == 200 and response.mimetype == media
+
+
+@pytest.mark.parametrize("accept, media", [("application/json", "application/ld+json"), ("text/n3", "text/turtle")])
+def test_get_sparql_construct_json_or_n3_accept(client, accept, media):
+    query = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 3"
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media
+    assert response.headers["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept, media", [("application/json", "application/ld+json"), ("text/n3", "text/turtle")])
+def test_get_id_json_or_n3_accept(client, accept, media):
+    response = client.get("/id/city/lund", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == media
+
+
+def test_get_id_not_acceptable_varies_by_accept(client):
+    response = client.get("/id/city/lund", headers={"Accept": "image/png"})
+    assert_error(response, 406, "available")
+    assert response.headers["Vary"] == "Accept"
 
 
 def test_get_sparql_unknown_parameters_ignored(client):

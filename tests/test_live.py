@@ -1,5 +1,6 @@
 """The real server (`twinning serve`, gunicorn) on a loopback port, asked by the clients researchers use."""
 import csv
+import json
 import subprocess
 import sys
 import urllib.request
@@ -75,6 +76,72 @@ def test_sparqlwrapper_construct_into_rdflib(live_server):
 def test_sparqlwrapper_bad_query_raises_query_bad_formed(live_server):
     with pytest.raises(QueryBadFormed):
         wrapper(live_server, "SELECT ?x WHERE { ?x", JSON).queryAndConvert()
+
+
+LUND_TWIN = "https://w3id.org/nzc-twinning/id/twin/lund"
+LEUVEN = "https://w3id.org/nzc-twinning/id/pilot/leuven-c1"
+FORMS = {
+    "select": (f"SELECT ?pilot WHERE {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }}",
+               LEUVEN),
+    "ask": (f"ASK {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> <{LEUVEN}> }}", "true"),
+    "construct": (f"CONSTRUCT {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }} "
+                  f"WHERE {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }}", LEUVEN),
+    "describe": (f"DESCRIBE <{LUND_TWIN}>", LEUVEN),
+}
+# What each of SPARQLWrapper's return formats is answered with: for results (SELECT, ASK) and for graphs. Where the
+# format does not fit the answer, SPARQLWrapper sends Accept: */* and the server's default comes back.
+ANSWERED_AS = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", "text/turtle"), "tsv": ("text/tab-separated-values", "text/turtle"),
+    "turtle": ("application/sparql-results+json", "text/turtle"), "n3": ("application/sparql-results+json", "text/turtle"),
+    "rdf": ("application/sparql-results+json", "application/rdf+xml"),
+    "rdf+xml": ("application/sparql-results+json", "application/rdf+xml"),
+    "json-ld": ("application/sparql-results+json", "application/ld+json"),
+}
+
+
+def as_text(converted) -> str:
+    """Whatever SPARQLWrapper's convert() gave (dict, DOM document, rdflib graph, bytes) as text to search."""
+    if isinstance(converted, bytes):
+        return converted.decode()
+    if isinstance(converted, Graph):
+        return converted.serialize(format="nt")
+    if hasattr(converted, "toxml"):
+        return converted.toxml()
+    return json.dumps(converted)
+
+
+@pytest.mark.filterwarnings("ignore:Sending Accept header:RuntimeWarning")  # SPARQLWrapper's own, on a misfit
+@pytest.mark.filterwarnings("ignore:Format requested was:RuntimeWarning")
+@pytest.mark.parametrize("method, only_conneg", [("GET", False), ("POST", False), ("GET", True)])
+@pytest.mark.parametrize("form", sorted(FORMS))
+@pytest.mark.parametrize("return_format", sorted(ANSWERED_AS))
+def test_sparqlwrapper_every_return_format(live_server, return_format, form, method, only_conneg):
+    query, expected = FORMS[form]
+    client = wrapper(live_server, query, return_format)
+    client.setMethod(method)
+    client.setOnlyConneg(only_conneg)
+    result = client.query()
+    media = result.response.headers["Content-Type"].split(";")[0]
+    graph = form in ("construct", "describe")
+    # Content negotiation alone: SPARQLWrapper asks for */* where it knows no media type for its format.
+    default = only_conneg and graph and return_format in ("json", "csv", "tsv", "rdf")
+    assert media == ("text/turtle" if default else ANSWERED_AS[return_format][graph])
+    assert expected in as_text(result.convert())
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_rdflib_sparqlstore_every_form(live_server, form):
+    query, expected = FORMS[form]
+    result = Graph(store=SPARQLStore(live_server + "/sparql")).query(query)
+    if form == "ask":
+        assert result.askAnswer is True
+    elif form == "select":
+        assert [str(row.pilot) for row in result] == [expected]
+    else:
+        assert (URIRef(LUND_TWIN), URIRef("https://w3id.org/nzc-twinning/ontology#pairedWith"), URIRef(expected)) \
+            in result.graph
 
 
 def test_rdflib_sparqlstore(live_server):
