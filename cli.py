@@ -162,25 +162,10 @@ def serve(host, port, store, workers, threads, debug, **remote):
     if debug:
         app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
         return
-    from gunicorn.app.base import BaseApplication
-
-    class Gunicorn(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"{config['HOST']}:{config['PORT']}")
-            self.cfg.set("workers", int(config["SERVER_WORKERS"]))
-            self.cfg.set("threads", int(config["SERVER_THREADS"]))
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("timeout", int(config["QUERY_TIMEOUT"]) + 30)
-            if config["ACCESS_LOG"]:
-                self.cfg.set("accesslog", "-")
-            # Each HTTP worker starts its query workers as soon as it is forked, not on its first request.
-            self.cfg.set("post_fork", lambda server, worker: app.extensions["twinning.backend"].warm())
-
-        def load(self):
-            return app
+    from http_server import Server
 
     progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql from the {config['BACKEND']} backend")
-    Gunicorn().run()
+    Server(app).run()
 
 
 @main.command()
@@ -282,6 +267,55 @@ def validate(data_dir):
                                       PROJECT / "ontology" / "shapes.ttl")
     click.echo(report)
     sys.exit(0 if conforms else 1)
+
+
+@main.command()
+@click.option("--base", default="http://127.0.0.1:5000/", show_default=True,
+              help="Public base URL of the server, as the record names it (what /catalog answers there).")
+@click.option("--shapes", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the DCAT-AP 3 SHACL shapes (*.ttl) for the compliance indicator; without it that "
+                   "indicator is not checked and earns nothing.")
+@click.option("--check", is_flag=True, help="Request every access and download URL (HEAD, as the MQA does) instead "
+                                            "of scoring them as the record states them.")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def quality(base, shapes, check, store):
+    """Score the current release's DCAT-AP record by data.europa.eu's Metadata Quality Assessment: each indicator's
+    points, the total and the rating."""
+    from rdflib import Graph
+
+    from graph.metadata import catalog_graph
+    from graph.quality import assess
+
+    base = base if base.endswith("/") else base + "/"
+    shapes_graph = None
+    if shapes is not None:
+        files = sorted(shapes.glob("*.ttl"))
+        if not files:
+            raise click.UsageError(f"no *.ttl shapes in {shapes}")
+        shapes_graph = Graph()
+        for file in files:
+            shapes_graph.parse(file, format="turtle")
+    backend, release = backend_or_exit(application(store=store and str(store)))
+    backend.close()
+    assessment = assess(catalog_graph(release.info, base), shapes=shapes_graph, status=http_status if check else None)
+    for indicator in assessment.indicators:
+        click.echo(f"{indicator.dimension:<17} {indicator.name:<38} {indicator.earned:>6g} / {indicator.points:<3} "
+                   f"{indicator.note}")
+    click.echo(f"total {assessment.total:g} of {assessment.possible} points: {assessment.rating}")
+
+
+def http_status(url: str) -> int | None:
+    """The status of a HEAD request to `url`, or None when it cannot be reached within 10 seconds."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, OSError):
+        return None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The real server (`twinning serve`, gunicorn) on a loopback port, asked by the clients researchers use."""
 import csv
 import json
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -142,6 +143,54 @@ def test_rdflib_sparqlstore_every_form(live_server, form):
     else:
         assert (URIRef(LUND_TWIN), URIRef("https://w3id.org/nzc-twinning/ontology#pairedWith"), URIRef(expected)) \
             in result.graph
+
+
+def long_query(characters: int) -> str:
+    """A SELECT of about `characters` characters (a VALUES block of cities), answering Lund's pilot."""
+    head = ("PREFIX tw: <https://w3id.org/nzc-twinning/ontology#> SELECT DISTINCT ?pilot WHERE { "
+            "?twin tw:twinCity ?city ; tw:pairedWith ?pilot . VALUES ?city { <" + CITY + "lund> ")
+    values, i = [], 0
+    while len(head) + sum(len(v) + 1 for v in values) + 60 < characters:
+        values.append(f"<{CITY}none-{i}>")
+        i += 1
+    return head + " ".join(values) + " } }"
+
+
+@pytest.mark.parametrize("characters", [3_000, 20_000, 65_000])
+def test_get_long_query_through_the_http_server(live_server, characters):
+    query = long_query(characters)
+    assert characters - 100 < len(query) <= characters
+    result = wrapper(live_server, query, JSON)  # SPARQLWrapper sends GET by default
+    rows = result.queryAndConvert()["results"]["bindings"]
+    assert [row["pilot"]["value"] for row in rows] == [LEUVEN]
+
+
+def raw_request(base: str, request: bytes) -> tuple[int, dict, bytes]:
+    """Send bytes as they are and read the answer (urllib would refuse to send a malformed request)."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /sparql?query=" + b"A" * 70_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 414),
+    (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\nConnection: close\r\n\r\n", 431),
+    (b"GET /sp arql HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+])
+def test_http_server_errors_are_json_with_cors(live_server, request_bytes, status):
+    got, headers, body = raw_request(live_server, request_bytes)
+    assert got == status, body[:300]
+    assert headers["Content-Type"].startswith("application/json")
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(body)["status"] == status
 
 
 def test_rdflib_sparqlstore(live_server):
