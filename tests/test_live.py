@@ -85,8 +85,8 @@ FORMS = {
     "select": (f"SELECT ?pilot WHERE {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }}",
                LEUVEN),
     "ask": (f"ASK {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> <{LEUVEN}> }}", "true"),
-    "construct": (f"CONSTRUCT {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }} "
-                  f"WHERE {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }}", LEUVEN),
+    "construct": (f"CONSTRUCT {{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }} WHERE "
+                  + f"{{ <{LUND_TWIN}> <https://w3id.org/nzc-twinning/ontology#pairedWith> ?pilot }}", LEUVEN),
     "describe": (f"DESCRIBE <{LUND_TWIN}>", LEUVEN),
 }
 # What each of SPARQLWrapper's return formats is answered with: for results (SELECT, ASK) and for graphs. Where the
