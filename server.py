@@ -160,7 +160,7 @@ def public_address(wsgi_app, config):
         wsgi_app = with_public_url(wsgi_app, str(config["PUBLIC_URL"]))
     if hops:
         wsgi_app = with_forwarded(ProxyFix(wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,
-                                           x_prefix=hops))
+                                           x_prefix=hops), hops)
     return wsgi_app
 
 
@@ -185,21 +185,24 @@ def with_public_url(wsgi_app, url: str):
 
 
 FORWARDED_PAIR = re.compile(r'\s*([^=;,\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)\s*([;,]?)')
-X_FORWARDED = {"for": "HTTP_X_FORWARDED_FOR", "proto": "HTTP_X_FORWARDED_PROTO", "host": "HTTP_X_FORWARDED_HOST"}
+X_FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT")
 
 
-def with_forwarded(wsgi_app):
-    """The standard Forwarded header (RFC 7239), read as the X-Forwarded-* headers ProxyFix reads. Only for a request
-    without X-Forwarded-For/-Proto/-Host/-Port: a proxy that sets those (nginx usually does) passes a client's own
-    Forwarded header on unchanged, so it must not be believed."""
+def with_forwarded(wsgi_app, hops: int):
+    """The standard Forwarded header (RFC 7239): client address, scheme and host from the element the outermost
+    trusted proxy added. Only for a request without X-Forwarded-For/-Proto/-Host/-Port: a proxy that sets those
+    (nginx usually does) passes a client's own Forwarded header on unchanged, so it must not be believed."""
 
     def app(environ, start_response):
-        if "HTTP_FORWARDED" in environ and not any(
-                key in environ for key in (*X_FORWARDED.values(), "HTTP_X_FORWARDED_PORT")):
+        if "HTTP_FORWARDED" in environ and not any(key in environ for key in X_FORWARDED):
             elements = forwarded_elements(environ["HTTP_FORWARDED"])
-            for name, key in X_FORWARDED.items():
-                # one entry per element, so that ProxyFix picks the same element for each parameter
-                environ[key] = ", ".join(element.get(name, "") for element in elements)
+            element = elements[-hops] if len(elements) >= hops else {}
+            if element.get("for"):
+                environ["REMOTE_ADDR"] = element["for"]
+            if element.get("proto"):
+                environ["wsgi.url_scheme"] = element["proto"]
+            if element.get("host"):
+                environ["HTTP_HOST"] = element["host"]
         return wsgi_app(environ, start_response)
 
     return app
@@ -217,7 +220,6 @@ def forwarded_elements(header: str) -> list[dict]:
         name, value, separator = match.group(1).lower(), match.group(2), match.group(3)
         if value.startswith('"') and len(value) > 1:
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
-        value = value.replace(",", "")  # a comma would split the X-Forwarded-* list ProxyFix reads
         if name == "for":
             value = value[1:].partition("]")[0] if value.startswith("[") else value.partition(":")[0]
         element[name] = value
@@ -253,12 +255,20 @@ def internal_error(error: Exception) -> Response:
     return error_response(500, "internal server error; the incident was logged")
 
 
+# Headers a cross-origin script may read: the caching and paging ones, and every X-Twinning-* header.
+EXPOSED_HEADERS = ("Content-Type, Content-Length, Content-Disposition, ETag, Last-Modified, Link, Location, "
+                   "Retry-After, Vary, X-Twinning-Capped, X-Twinning-Release, X-Twinning-Row-Limit")
+
+
 def allow_cross_origin(response: Response) -> Response:
-    """CORS for every response: the endpoint is public and read-only by default."""
+    """CORS for every response: the endpoint is public, and writes need a token, not a cookie. A preflight may ask
+    for any request header (clients add their own, such as X-Requested-With or Cache-Control) and is cached a day."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
-    response.headers["Access-Control-Expose-Headers"] = "Content-Type, ETag, Last-Modified, Retry-After"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Accept, Authorization, Content-Type")
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 
@@ -515,7 +525,10 @@ def graph_store(rest: str | None = None) -> Response:
         except ValueError as error:
             return error_response(400, f"parameter 'graph': {graph!r} is not an IRI ({error})")
     if request.method in ("GET", "HEAD"):
-        name = negotiate(PAGE_FORMATS, request.accept_mimetypes, format_hints())
+        # A media range with parameters (`text/turtle; charset=utf-8`, as the W3C tests send) is matched by its type:
+        # werkzeug would match it only to a type offered with the same parameters.
+        accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in request.accept_mimetypes])
+        name = negotiate(PAGE_FORMATS, accept, format_hints())
         if name is None:
             return error_response(406, "graphs are available as " + ", ".join(PAGE_FORMATS))
         response = read_graph(name, graph)

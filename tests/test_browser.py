@@ -152,3 +152,26 @@ def test_capped_result_shows_a_note(browser, store_path):
     finally:
         context.close()
         stop_server(process)
+
+
+def test_cross_origin_script_reads_every_twinning_header(browser, live_server):
+    """A page of another origin (localhost is not 127.0.0.1 to a browser) sends headers of its own, which needs a
+    preflight, and reads the answer's X-Twinning-* headers."""
+    other_origin = live_server.replace("127.0.0.1", "localhost")
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(other_origin + "/limits")
+        seen = page.evaluate("""async (endpoint) => {
+            const query = "SELECT ?s WHERE { ?s ?p ?o }";
+            const response = await fetch(endpoint + "/sparql?query=" + encodeURIComponent(query), {headers: {
+                "Accept": "application/sparql-results+json", "X-Requested-With": "XMLHttpRequest",
+                "Cache-Control": "no-cache"}});
+            const names = ["X-Twinning-Release", "X-Twinning-Row-Limit", "X-Twinning-Capped", "Link", "ETag"];
+            return Object.fromEntries(names.map(name => [name, response.headers.get(name)]));
+        }""", live_server)
+    finally:
+        context.close()
+    assert seen["X-Twinning-Release"] and seen["X-Twinning-Row-Limit"]
+    # The app's row limit (100,000) is above this graph's size, so the answer is not capped: no such headers.
+    assert seen["X-Twinning-Capped"] is None

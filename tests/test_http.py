@@ -274,6 +274,22 @@ def test_options_sparql_cors_preflight(client):
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
 
 
+def test_options_sparql_preflight_for_any_header(client):
+    response = client.options("/sparql", headers={"Origin": "https://example.org",
+                                                  "Access-Control-Request-Method": "GET",
+                                                  "Access-Control-Request-Headers": "x-requested-with, cache-control"})
+    assert response.headers["Access-Control-Allow-Headers"] == "x-requested-with, cache-control"
+    assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def test_get_sparql_cors_exposes_every_twinning_header(client):
+    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
+    exposed = {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+    sent = {name.lower() for name in response.headers.keys() if name.lower().startswith("x-twinning-")}
+    assert sent and sent <= exposed
+    assert {"x-twinning-capped", "link", "etag", "retry-after"} <= exposed
+
+
 def test_get_sparql_cors_on_results_and_errors(client):
     ok = client.get("/sparql", query_string={"query": "ASK {}"})
     bad = client.get("/sparql", query_string={"query": "ASK {"})
