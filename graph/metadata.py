@@ -2,9 +2,13 @@
 
 The descriptions are rdflib graphs made per request, because their URLs depend on where the server is hosted.
 """
+import calendar
+import datetime
+import re
+
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from .export import UNION_GRAPH
 from .formats import GRAPH_FORMATS, SUFFIXES
@@ -23,8 +27,12 @@ LICENCE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
 EU_LABELS = {"CC_BY_4_0": "Creative Commons Attribution 4.0 International", "ENG": "English",
              "ENVI": "Environment", "RDF_TURTLE": "RDF Turtle", "RDF_N_TRIPLES": "RDF N-Triples",
              "RDF_N_QUADS": "RDF N-Quads", "RDF_TRIG": "RDF TriG", "JSON_LD": "JSON-LD", "STABLE": "stable",
-             "EUROPE": "Europe"}
+             "PUBLIC": "public", "SPARQLQRES": "SPARQL results"}
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+PROJECT_AGENT = "https://w3id.org/nzc-twinning/id/agent/project"
+KEYWORDS = ("climate neutrality", "cities", "twinning", "NetZeroCities", "EU missions")
 # dump suffix -> EU file-type authority code (what DCAT-AP wants as dct:format)
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "nq": "RDF_N_QUADS", "trig": "RDF_TRIG",
               "jsonld": "JSON_LD"}
@@ -58,7 +66,54 @@ def statistics(store: ox.Store) -> dict:
     for name, (prefix, predicate) in LINK_TARGETS.items():
         stats["links"][name] = _count(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
             SELECT DISTINCT ?s ?o WHERE {{ ?s <{predicate}> ?o FILTER(STRSTARTS(STR(?o), "{prefix}")) }} }}""")
+    stats["coverage"] = coverage(store)
     return stats
+
+
+TW = "https://w3id.org/nzc-twinning/ontology#"
+WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+
+
+def coverage(store: ox.Store) -> dict:
+    """The time and place the data cover, for the catalogue record: the span of the programmes' cohorts (earliest
+    start to latest end, each date widened to the whole year or month it names) and the extent of the cities'
+    coordinates with their countries. Keys are left out when the graph holds nothing to compute them from."""
+    found = {}
+    dates = {"start": [], "end": []}
+    for row in _union(store, f"""SELECT DISTINCT ?p ?d WHERE {{
+            ?c a <{TW}Cohort> ; ?p ?d FILTER(?p IN (<{TW}startDate>, <{TW}endDate>)) }}"""):
+        dates["start" if row["p"].value.endswith("startDate") else "end"].append(row["d"].value)
+    bounds = [date_bounds(value) for value in dates["start"] + dates["end"]]
+    if bounds:
+        found["start"] = min(low for low, _ in bounds).isoformat()
+        found["end"] = max(high for _, high in bounds).isoformat()
+    extent = next(iter(_union(store, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) (MIN(?lat) AS ?south) (MAX(?lat) AS ?north)
+            (MIN(?long) AS ?west) (MAX(?long) AS ?east) WHERE {{
+            ?c a <{TW}City> ; <{WGS}lat> ?lat ; <{WGS}long> ?long }}""")))
+    if int(extent["n"].value):
+        found["cities"] = int(extent["n"].value)
+        found.update({side: float(extent[side].value) for side in ("south", "north", "west", "east")})
+    found["countries"] = sorted(row["k"].value for row in _union(
+        store, f"SELECT DISTINCT ?k WHERE {{ ?c a <{TW}City> ; <{TW}country> ?k }}"))
+    return found
+
+
+def date_bounds(value: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of an xsd:date, xsd:gYearMonth or xsd:gYear value (a time zone is ignored).
+
+    >>> date_bounds("2023")
+    (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    >>> date_bounds("2024-02")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> date_bounds("2024-05-01")
+    (datetime.date(2024, 5, 1), datetime.date(2024, 5, 1))
+    """
+    year, month, day = (int(part) if part else None for part in re.match(r"(\d{4})(?:-(\d\d))?(?:-(\d\d))?", value).groups())
+    if month is None:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if day is None:
+        return datetime.date(year, month, 1), datetime.date(year, month, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day), datetime.date(year, month, day)
 
 
 def void_graph(info: dict, base: str) -> Graph:
@@ -126,12 +181,18 @@ def catalog_graph(info: dict, base: str) -> Graph:
     """The DCAT-AP 3 catalogue record: catalogue, dataset, the SPARQL endpoint as a data service, the dumps."""
     graph = Graph()
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("spdx", SPDX), ("skos", SKOS),
-                       ("dcatap", DCATAP)):
+                       ("dcatap", DCATAP), ("vcard", VCARD), ("gsp", GSP)):
         graph.bind(prefix, ns)
     issued = Literal(info["created"], datatype=XSD.dateTime)
     catalog, dataset, service = URIRef(base + "catalog"), URIRef(DATASET), URIRef(base + "sparql")
-    publisher = URIRef("https://w3id.org/nzc-twinning/id/agent/project")
+    publisher = URIRef(PROJECT_AGENT)
     licence = _concept(graph, LICENCE, EU + "licence", DCTERMS.LicenseDocument)
+    # ADMS licence type: CC BY's one condition is attribution.
+    attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
+    graph.add((licence, DCTERMS.type, attribution))
+    graph.add((attribution, RDF.type, SKOS.Concept))
+    graph.add((attribution, SKOS.inScheme, URIRef("http://purl.org/adms/licencetype/1.0")))
+    graph.add((attribution, SKOS.prefLabel, Literal("Attribution", lang="en")))
     english = _concept(graph, EU + "language/ENG", EU + "language", DCTERMS.LinguisticSystem)
     theme = _concept(graph, EU + "data-theme/ENVI", EU + "data-theme")
     stable = _concept(graph, EU + "planned-availability/STABLE", EU + "planned-availability")
@@ -140,6 +201,25 @@ def catalog_graph(info: dict, base: str) -> Graph:
 
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
+    # The project is no organisation of any ADMS publisher type (authority, company, NGO, ...), and claiming one
+    # would be false: its type is a concept of its own.
+    kind = URIRef(PROJECT_AGENT + "/type")
+    graph.add((publisher, DCTERMS.type, kind))
+    graph.add((kind, RDF.type, SKOS.Concept))
+    graph.add((kind, SKOS.prefLabel, Literal("open data project", lang="en")))
+    # The contact is the deployment's own home page: the project publishes no e-mail address or issue tracker.
+    contact = URIRef(PROJECT_AGENT + "/contact")
+    graph.add((contact, RDF.type, VCARD.Kind))
+    graph.add((contact, RDF.type, VCARD.Organization))
+    graph.add((contact, VCARD.fn, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
+    graph.add((contact, VCARD.hasURL, URIRef(base)))
+    public = _concept(graph, EU + "access-right/PUBLIC", EU + "access-right", DCTERMS.RightsStatement)
+    rights = URIRef(DATASET + "/rights")
+    graph.add((rights, RDF.type, DCTERMS.RightsStatement))
+    graph.add((rights, RDFS.label, Literal(
+        "Licensed under Creative Commons Attribution 4.0 International. Each fact sits in a named graph that names "
+        "the public document it was read from (prov:wasDerivedFrom).", lang="en")))
+    extent, period = _coverage(graph, info["statistics"].get("coverage", {}))
 
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal("NetZeroCities twinning open data", lang="en")))
@@ -149,6 +229,9 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((catalog, DCTERMS.license, licence))
     graph.add((catalog, DCTERMS.language, english))
     graph.add((catalog, DCTERMS.modified, issued))
+    graph.add((catalog, DCTERMS.issued, issued))
+    if extent is not None:
+        graph.add((catalog, DCTERMS.spatial, extent))
     graph.add((catalog, FOAF.homepage, URIRef(base)))
     graph.add((catalog, DCAT.dataset, dataset))
     graph.add((catalog, DCAT.service, service))
@@ -160,19 +243,24 @@ def catalog_graph(info: dict, base: str) -> Graph:
         "Mission Cities, pilot activities, twin cities, their pairings, cohorts, exchange activities and "
         "programme facts of the EU Climate-Neutral and Smart Cities Mission, every fact in a named graph of the "
         "public document that states it.", lang="en")))
-    graph.add((dataset, DCTERMS.publisher, publisher))
     graph.add((dataset, DCTERMS.identifier, Literal(DATASET)))
     graph.add((dataset, DCTERMS.issued, issued))
     graph.add((dataset, DCTERMS.modified, issued))
     graph.add((dataset, DCAT.version, Literal(info["id"])))
     graph.add((dataset, DCTERMS.language, english))
-    graph.add((dataset, DCAT.theme, theme))
-    europe = _concept(graph, EU + "continent/EUROPE", EU + "continent", DCTERMS.Location)
-    graph.add((dataset, DCTERMS.spatial, europe))
     graph.add((dataset, DCAT.landingPage, URIRef(base)))
     graph.add((URIRef(base), RDF.type, FOAF.Document))
-    for keyword in ("climate neutrality", "cities", "twinning", "NetZeroCities", "EU missions"):
-        graph.add((dataset, DCAT.keyword, Literal(keyword, lang="en")))
+    graph.add((dataset, DCTERMS.accessRights, public))
+    if extent is not None:
+        graph.add((dataset, DCTERMS.spatial, extent))
+    if period is not None:
+        graph.add((dataset, DCTERMS.temporal, period))
+    for resource in (dataset, service):  # what a portal shows for either: who, whom to ask, what about
+        graph.add((resource, DCTERMS.publisher, publisher))
+        graph.add((resource, DCAT.contactPoint, contact))
+        graph.add((resource, DCAT.theme, theme))
+        for keyword in KEYWORDS:
+            graph.add((resource, DCAT.keyword, Literal(keyword, lang="en")))
     graph.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/nzc-twinning/ontology")))
     graph.add((URIRef("https://w3id.org/nzc-twinning/ontology"), RDF.type, DCTERMS.Standard))
 
@@ -192,6 +280,9 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((sparql_distribution, DCTERMS.description, Literal(
         "Live SPARQL 1.1 Protocol access to the current release.", lang="en")))
     graph.add((sparql_distribution, DCATAP.availability, stable))
+    graph.add((sparql_distribution, DCTERMS.format, _concept(graph, EU + "file-type/SPARQLQRES", EU + "file-type",
+                                                             DCTERMS.MediaTypeOrExtent)))
+    graph.add((sparql_distribution, DCTERMS.rights, rights))
     graph.add((sparql_distribution, DCAT.accessURL, service))
     graph.add((sparql_distribution, DCAT.accessService, service))
     graph.add((sparql_distribution, DCTERMS.license, licence))
@@ -218,6 +309,7 @@ def catalog_graph(info: dict, base: str) -> Graph:
             graph.add((node, DCAT.compressFormat, _media_type(graph, "application/gzip")))
         graph.add((node, DCAT.byteSize, Literal(dump["bytes"], datatype=XSD.nonNegativeInteger)))
         graph.add((node, DCTERMS.license, licence))
+        graph.add((node, DCTERMS.rights, rights))
         graph.add((node, DCTERMS.issued, issued))
         graph.add((node, DCTERMS.modified, issued))
         checksum = BNode()
@@ -227,6 +319,35 @@ def catalog_graph(info: dict, base: str) -> Graph:
         graph.add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
         graph.add((checksum, SPDX.checksumValue, Literal(dump["sha256"], datatype=XSD.hexBinary)))
     return graph
+
+
+def _coverage(graph: Graph, found: dict) -> tuple[URIRef | None, URIRef | None]:
+    """The record's spatial and temporal coverage from the build's figures (metadata.coverage).
+
+    The place is the box around the graph's cities, not the countries they lie in: DCAT-AP recommends a bounding
+    box and centroid for every dct:Location, and the record knows those only for the area its cities span."""
+    extent = period = None
+    if "west" in found:
+        extent = URIRef(DATASET + "/extent")
+        west, south, east, north = found["west"], found["south"], found["east"], found["north"]
+        graph.add((extent, RDF.type, DCTERMS.Location))
+        graph.add((extent, SKOS.prefLabel, Literal(
+            f"Area spanned by the {found['cities']} cities of the graph, in {len(found['countries'])} countries",
+            lang="en")))
+        graph.add((extent, DCAT.bbox, Literal(
+            f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))",
+            datatype=GSP.wktLiteral)))
+        graph.add((extent, DCAT.centroid, Literal(
+            f"POINT({round((west + east) / 2, 5)} {round((south + north) / 2, 5)})", datatype=GSP.wktLiteral)))
+    if "start" in found:
+        period = URIRef(DATASET + "/period")
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        graph.add((period, SKOS.prefLabel, Literal(
+            "The programmes' cohorts, from the earliest start to the latest end a source gives (a year or a month "
+            "taken whole)", lang="en")))
+        graph.add((period, DCAT.startDate, Literal(found["start"], datatype=XSD.date)))
+        graph.add((period, DCAT.endDate, Literal(found["end"], datatype=XSD.date)))
+    return extent, period
 
 
 def _media_type(graph: Graph, media: str) -> URIRef:
