@@ -219,7 +219,7 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((rights, RDFS.label, Literal(
         "Licensed under Creative Commons Attribution 4.0 International. Each fact sits in a named graph that names "
         "the public document it was read from (prov:wasDerivedFrom).", lang="en")))
-    extent, period = _coverage(graph, info["statistics"].get("coverage", {}))
+    extent, period = _coverage(graph, info.get("statistics", {}).get("coverage", {}))  # older releases lack it
 
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal("NetZeroCities twinning open data", lang="en")))

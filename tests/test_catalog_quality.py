@@ -173,3 +173,11 @@ def test_cli_quality_check_requests_the_running_server(store_path, live_server):
 def test_cli_quality_shapes_folder_without_shapes_is_a_usage_error(store_path, tmp_path):
     result = CliRunner().invoke(main, ["quality", "--store", str(store_path), "--shapes", str(tmp_path)])
     assert result.exit_code == 2 and "no *.ttl shapes" in result.output
+
+
+def test_catalog_of_a_release_without_coverage_figures_leaves_coverage_out():
+    """Releases built before the coverage figures existed still get a record, without period or area."""
+    record = graph.metadata.catalog_graph({"created": "2026-01-01T00:00:00+00:00", "id": "old", "statistics": {}},
+                                          "http://127.0.0.1:5000/")
+    assert record.value(DATASET_NODE, DCTERMS.temporal) is None and record.value(DATASET_NODE, DCTERMS.spatial) is None
+    assert assess(record).earned("time-based search") == 0
