@@ -150,6 +150,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.add_url_rule("/store", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
     app.add_url_rule("/store/<path:rest>", view_func=graph_store, methods=["GET", "PUT", "POST", "DELETE"])
     app.add_url_rule("/limits", view_func=limits)
+    app.add_url_rule("/health", view_func=health)
     import pages  # the pages import this module's helpers, so they register once it is loaded
 
     pages.register(app)
@@ -657,6 +658,24 @@ def multipart_documents() -> list[tuple[str, bytes, str]]:
 def graph_exists(graph: str) -> bool:
     """Whether the release being served (or the empty one of a writable store) holds the named graph."""
     return bool(select("SELECT ?this WHERE { GRAPH ?this { ?s ?p ?o } } LIMIT 1", this=graph))
+
+
+def health() -> Response:
+    """For load balancers and monitors: 200 with the release when a query runs end to end (a worker or the engine
+    answers ASK {}), else 503 with the reason. Never cached."""
+    backend = current_app.extensions["twinning.backend"]
+    try:
+        if backend.kind == "sparql":
+            backend.current(fresh=True)  # the engine itself, not the record it confirmed a moment ago
+        answer = run_job(query_job(release_or_503().path, "ASK {}"), min(5.0, float(current_app.config["QUERY_TIMEOUT"])))
+        try:
+            b"".join(answer.body)
+        finally:
+            answer.close()
+    except QueryError as error:
+        return error_response(503, error.message, {"Retry-After": "5", "Cache-Control": "no-store"})
+    return Response(json.dumps({"status": "ok", "release": current().id, "backend": backend.kind}),
+                    content_type="application/json", headers={"Cache-Control": "no-store"})
 
 
 def limits() -> str:
