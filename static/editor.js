@@ -8,6 +8,8 @@
   const named = JSON.parse(document.getElementById("named-queries").textContent);
   const $ = (id) => document.getElementById(id);
   const form = $("editor"), textarea = $("query"), picker = $("named");
+  // Paths come from the page, so the editor works under any prefix a proxy serves the site from (/twinning/...).
+  const BASE = form.dataset.base, ENDPOINT = form.getAttribute("action");
   let rows = [], variables = [], page = 0, labels = {};
 
   function selectedQuery() { return named.find((q) => q.name === picker.value); }
@@ -41,11 +43,11 @@
         if (value) params.set(p.name, value);
       }
       if (format) params.set("format", format);
-      return { url: "/queries/" + query.name + "?" + params, share: "?name=" + query.name + "&" + params };
+      return { url: BASE + "queries/" + query.name + "?" + params, share: "?name=" + query.name + "&" + params };
     }
     const params = new URLSearchParams({ query: textarea.value });
     if (format) params.set("format", format);
-    return { url: "/sparql?" + params, share: "?" + new URLSearchParams({ query: textarea.value }) };
+    return { url: ENDPOINT + "?" + params, share: "?" + new URLSearchParams({ query: textarea.value }) };
   }
 
   function showError(message) {
@@ -65,8 +67,8 @@
   }
 
   function href(iri) {
-    if (iri.startsWith(ID)) return "/id/" + iri.slice(ID.length);
-    if (iri.startsWith(ONTOLOGY)) return "/ontology" + iri.slice(ONTOLOGY.length);
+    if (iri.startsWith(ID)) return BASE + "id/" + iri.slice(ID.length);
+    if (iri.startsWith(ONTOLOGY)) return BASE + "ontology" + iri.slice(ONTOLOGY.length);
     return iri;
   }
 
@@ -97,7 +99,7 @@
     const values = [...iris].filter((i) => !/[<>"{}|\\^`\s]/.test(i)).map((i) => "<" + i + ">").join(" ");
     const query = "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { VALUES ?x { " + values + " } " +
       "?x <http://www.w3.org/2000/01/rdf-schema#label> ?l FILTER(lang(?l) = \"en\") } GROUP BY ?x";
-    const response = await fetch("/sparql", { method: "POST", headers: { Accept: "application/sparql-results+json" },
+    const response = await fetch(ENDPOINT, { method: "POST", headers: { Accept: "application/sparql-results+json" },
       body: new URLSearchParams({ query }) });
     if (!response.ok) return;
     for (const b of (await response.json()).results.bindings) labels[b.x.value] = b.label.value;
@@ -151,7 +153,7 @@
     $("pages").hidden = true;
     $("status").textContent = "Running…";
     const request = requestFor("");
-    history.replaceState(null, "", "/query" + request.share);
+    history.replaceState(null, "", BASE + "query" + request.share);
     const started = performance.now();
     let response;
     try {
