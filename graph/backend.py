@@ -6,12 +6,14 @@ Both backends have one interface, through which the server, the pages and the co
     write(operation, timeout) -> dict   a SPARQL Update or Graph Store write, applied as a new release
     close()
 """
+import time
 from pathlib import Path
 
+from .export import UnknownGraph
 from .pool import QueryError, WorkerPool
 from .release import Release, current_release, exclusive, switch_to
-from .remote import Engine, RemoteStore, publish
-from .writes import WriteError, in_process
+from .remote import NO_GRAPH, Engine, RemoteStore, publish
+from .writes import EMPTY, WriteError, in_process
 
 BACKENDS = ("embedded", "sparql")
 
@@ -61,13 +63,36 @@ class Sparql(RemoteStore):
                 switch_to(self.local_root, previous.path)
             raise
 
+    def run(self, job: dict, timeout: float):
+        """Answer a job; one on the empty release (a writable store whose engine holds nothing yet) is asked of the
+        engine over a dataset of no graph, whatever the query names: the empty dataset."""
+        if Path(job["store"]).resolve().is_relative_to((self.local_root / EMPTY).resolve()):
+            job = {**job, "default_graphs": [NO_GRAPH], "named_graphs": [NO_GRAPH]}
+            return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
+        try:
+            return super().run(job, timeout)
+        except (QueryError, UnknownGraph) as error:
+            if "dump" not in job or getattr(error, "status", 404) != 404:
+                raise
+            # The release this process last confirmed (remote.CONFIRMED_FOR) may be older than a write another
+            # process just published: a graph it lacks may be there now (a client reads its own write, not 404),
+            # and one it names may be gone (UnknownGraph from the engine's copy). Asked again on the engine's release.
+            self.confirmed = float("-inf")
+            return super().run(job, timeout)
+
     def write(self, operation: dict, timeout: float) -> dict:
+        """Apply a write to the release the engine holds, in the store folder, and publish the result. An engine
+        that holds nothing is an empty store: the first write starts from nothing."""
         held, local = self.current(fresh=True), current_release(self.local_root)
-        if held is None or local is None or held.id != local.id:
+        if held is not None and (local is None or held.id != local.id):
             raise QueryError(409, "writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")
+        operation = {**operation, "base": local and local.id, "empty": held is None}
         result = write_locally(self.local_root, operation, timeout)
-        self.publish(current_release(self.local_root), local, progress=lambda message: None)
+        try:
+            self.publish(current_release(self.local_root), local, progress=lambda message: None)
+        finally:
+            self.confirmed = float("-inf")  # this process's next read asks the engine which release it holds
         return result
 
     def warm(self) -> None:

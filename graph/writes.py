@@ -4,6 +4,9 @@ Readers never see a half-applied change: the current release is copied (a RocksD
 the copy, its statistics and dumps rebuilt, and the copy switched in. Writes run one at a time (a file lock) in a
 process of their own (`python -m graph.writes STORE`), so a write that crashes the engine costs only that request.
 Protocol: one JSON operation on stdin; on stdout one JSON line, {"release": id} or {"status": 4xx, "error": msg}.
+
+A store with no release yet is an empty store: the first write starts from an empty pyoxigraph store and makes the
+first release (issue 12, item 8). Until then a writable server answers queries from empty_release().
 """
 import hashlib
 import json
@@ -15,9 +18,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .formats import GRAPH_FORMATS
-from .release import current_release, exclusive, finish, new_release_folder
+from .release import Release, current_release, exclusive, finish, new_release_folder, software_version
 
 log = logging.getLogger(__name__)
+EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
 
 
 class WriteError(Exception):
@@ -40,8 +44,10 @@ def change(store: ox.Store, operation: dict) -> None:
         elif kind in ("put", "post"):
             if kind == "put" and (isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)):
                 store.clear_graph(graph)
-            store.load(Path(operation["data"]).read_bytes(), GRAPH_FORMATS[operation["format"]][2],
-                       base_iri=operation.get("base_iri"), to_graph=graph)
+            # Each part of a multipart/form-data body is merged into the graph (Graph Store Protocol, 5.5).
+            for part in operation["parts"]:
+                store.load(Path(part["data"]).read_bytes(), GRAPH_FORMATS[part["format"]][2],
+                           base_iri=operation.get("base_iri"), to_graph=graph)
         else:
             raise WriteError(400, f"unknown operation {kind!r}")
     except SyntaxError as error:
@@ -51,20 +57,46 @@ def change(store: ox.Store, operation: dict) -> None:
 
 
 def write(root: Path, operation: dict) -> str:
-    """Apply an operation as a new release and return its id. Raises WriteError."""
+    """Apply an operation as a new release and return its id. Raises WriteError.
+
+    The operation applies to the current release, or to an empty store where there is none or where it says
+    "empty" (a remote engine that holds nothing). With "base", the release id (or None) the caller saw current: if
+    another write came in between, 409 rather than a change made on a state the caller did not see."""
     root = Path(root)
     with exclusive(root):
         current = current_release(root)
-        if current is None:
-            raise WriteError(503, "no release has been built yet: run `twinning load`")
+        if "base" in operation and operation["base"] != (current and current.id):
+            raise WriteError(409, "another write changed the store meanwhile; send this one again")
+        start = None if operation.get("empty") else current
         release_id, partial, now = new_release_folder(root, hashlib.sha256(json.dumps(operation).encode()).hexdigest())
-        ox.Store.read_only(str(current.path)).backup(str(partial))
-        store = ox.Store(str(partial))
+        if start is None:
+            store = ox.Store(str(partial))
+            info = {"software": software_version(), "inputs": {}, "changed_from": None}
+        else:
+            ox.Store.read_only(str(start.path)).backup(str(partial))
+            store = ox.Store(str(partial))
+            info = {**{k: start.info[k] for k in ("software", "inputs")}, "changed_from": start.id}
         change(store, operation)
-        info = {**{k: current.info[k] for k in ("software", "inputs")}, "id": release_id,
-                "created": now.isoformat(), "sha256": None, "changed_from": current.id,
-                "change": operation["kind"]}
+        info.update(id=release_id, created=now.isoformat(), sha256=None, change=operation["kind"])
         return finish(root, store, partial, info).id
+
+
+def empty_release(root: Path) -> Release:
+    """The empty dataset as a release of its own, built once in root/empty and never current in `root`: what a
+    writable store answers queries from until its first write."""
+    folder = Path(root) / EMPTY
+    found = current_release(folder)
+    if found is not None:
+        return found
+    with exclusive(folder):
+        found = current_release(folder)  # another process may have built it while this one waited
+        if found is None:
+            digest = hashlib.sha256(b"").hexdigest()  # of no statements
+            release_id, partial, now = new_release_folder(folder, digest)
+            info = {"id": release_id, "created": now.isoformat(), "sha256": digest, "software": software_version(),
+                    "inputs": {}}
+            found = finish(folder, ox.Store(str(partial)), partial, info)
+    return found
 
 
 def in_process(root: Path, operation: dict, timeout: float) -> dict:
