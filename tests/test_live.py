@@ -156,7 +156,7 @@ def long_query(characters: int) -> str:
     return head + " ".join(values) + " } }"
 
 
-@pytest.mark.parametrize("characters", [3_000, 20_000, 65_000])
+@pytest.mark.parametrize("characters", [4_000, 20_000, 65_000])
 def test_get_long_query_through_the_http_server(live_server, characters):
     query = long_query(characters)
     assert characters - 100 < len(query) <= characters
