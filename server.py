@@ -600,7 +600,9 @@ def read_graph(name: str, graph: str | None) -> Response:
     if request.method == "HEAD":
         if graph is not None and not graph_exists(graph):
             raise QueryError(404, f"the release has no named graph <{graph}>")
-        response = Response(content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+        # No Content-Length rather than 0: GET's is not known without the export (werkzeug counts a body it can).
+        response = Response(iter(()), content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+        response.implicit_sequence_conversion = False
     elif dump:
         return run_dump(name, graph)
     else:

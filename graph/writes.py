@@ -22,6 +22,7 @@ from .release import Release, current_release, exclusive, finish, new_release_fo
 
 log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
+INTERNAL = "urn:x-twinning:"  # graphs the store derives (export.UNION_GRAPH) or a remote engine keeps for it
 
 
 class WriteError(Exception):
@@ -34,6 +35,8 @@ def change(store: ox.Store, operation: dict) -> None:
     """Apply one operation to a writable copy of the release. Raises WriteError."""
     kind = operation["kind"]
     graph = ox.NamedNode(operation["graph"]) if operation.get("graph") is not None else ox.DefaultGraph()
+    if isinstance(graph, ox.NamedNode) and graph.value.startswith(INTERNAL):  # a write there would be lost or harmful
+        raise WriteError(400, f"parameter 'graph': <{graph.value}> is a graph the store keeps for itself")
     try:
         if kind == "update":
             store.update(operation["update"], base_iri=operation.get("base_iri"))

@@ -20,6 +20,8 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
+from server import create_app
+
 from .conftest import SHARED, environment, start_server, stop_server
 
 ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
@@ -274,7 +276,33 @@ def test_default_graph_cycle_and_what_default_means(server):
     assert ask(server, 'ASK { GRAPH <https://example.org/g> { ?s ?p "named" } }')
 
 
+def test_internal_graph_refused(server):
+    internal = "/store?graph=" + urllib.parse.quote("urn:x-twinning:union", safe="")
+    for method in ("PUT", "POST"):
+        status, _, answer = put(server, internal, A + '"x" .', method=method)
+        assert status == 400 and b"parameter 'graph'" in answer
+    assert http("DELETE", server + internal, AUTH)[0] == 400
+    assert get(server, internal)[0] == 404
+
+
 def test_writes_need_the_token(server):
     status, _, answer = http("PUT", server + GRAPH, {"Content-Type": "text/turtle"}, (A + '"x" .').encode())
     assert status == 401 and b"Bearer" in answer
     assert get(server, GRAPH)[0] == 404
+
+
+def test_default_graph_without_the_union_is_the_store_own(tmp_path):
+    """With UNION_DEFAULT_GRAPH off, GET ?default is the store's own default graph, as a query's default graph is."""
+    app = create_app({"TESTING": True, "STORE": str(tmp_path / "store"), "UPDATE_TOKEN": TOKEN, "RATE_LIMIT": 0,
+                      "UNION_DEFAULT_GRAPH": False})
+    try:
+        client = app.test_client()
+        for where, value in (("/store?default", "default"), (GRAPH, "named")):
+            response = client.put(where, data=A + f'"{value}" .', content_type="text/turtle", headers=AUTH)
+            assert response.status_code in (201, 204), response.data
+        got = client.get("/store?default", headers={"Accept": "application/n-triples"})
+        assert got.status_code == 200 and [str(o) for o in triples(got.data).objects()] == ["default"]
+        head = client.head("/store?default", headers={"Accept": "application/n-triples"})
+        assert head.status_code == 200 and head.headers["ETag"] == got.headers["ETag"]
+    finally:
+        app.extensions["twinning.backend"].close()
