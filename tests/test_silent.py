@@ -60,9 +60,11 @@ def writable_server(backend, tmp_path_factory, start_engine):
     store = tmp_path_factory.mktemp("silent") / "store"
     settings = {} if backend == "embedded" else start_engine(backend).settings()
     process, base = start_server(store, environment({**settings, "UPDATE_TOKEN": TOKEN, "RATE_LIMIT": 0}))
-    assert update(base, INSERT)[0] == 200
-    yield base, store
-    stop_server(process)
+    try:
+        assert update(base, INSERT)[0] == 200
+        yield base, store
+    finally:
+        stop_server(process)
 
 
 def update(base: str, text: str):
