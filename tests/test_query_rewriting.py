@@ -6,18 +6,9 @@ import pyoxigraph as ox
 import pytest
 
 from graph import results
-from graph.remote import (
-    GRAPH_KEYWORD,
-    NO_GRAPH,
-    WRAPPED,
-    Engine,
-    bind_values,
-    blanked,
-    dataset_clauses,
-    has_dataset_clause,
-    requested_dataset,
-    with_dataset,
-)
+from graph.remote import NO_GRAPH, WRAPPED, Engine, bind_values, requested_dataset, with_dataset
+from graph.remote.rewriting import GRAPH_KEYWORD
+from graph.sparql_text import blanked, dataset_clauses, has_dataset_clause
 
 G = "http://ex/g"
 
