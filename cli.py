@@ -156,7 +156,10 @@ def serve(host, port, store, workers, threads, debug, **remote):
     except QueryError as error:
         progress(f"{error.message}; /sparql answers 503 until it answers")
     else:
-        if held is None:
+        if held is None and config["UPDATE_TOKEN"]:
+            progress(f"no release in {config['ENDPOINT'] or config['STORE']} yet: serving an empty store; the first "
+                     "write makes the first release")
+        elif held is None:
             progress(f"no release in {config['ENDPOINT'] or config['STORE']} yet: run `twinning load`; "
                      "/sparql answers 503 until then")
     if debug:

@@ -24,6 +24,7 @@ from server import (
     run_job,
     select,
     tag,
+    without_parameters,
 )
 
 
@@ -152,7 +153,7 @@ def page_format(suffix: str | None) -> str | None:
     if suffix:
         return SUFFIXES.get(suffix) if SUFFIXES.get(suffix) in PAGE_FORMATS else None
     candidates = ["text/html", *[media for media, _ in media_types(PAGE_FORMATS)]]
-    best = request.accept_mimetypes.best_match(candidates) if request.accept_mimetypes else "text/html"
+    best = without_parameters(request.accept_mimetypes).best_match(candidates) if request.accept_mimetypes else "text/html"
     return "html" if best == "text/html" else dict(media_types(PAGE_FORMATS)).get(best)
 
 

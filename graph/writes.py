@@ -37,6 +37,8 @@ def change(store: ox.Store, operation: dict) -> None:
     graph = ox.NamedNode(operation["graph"]) if operation.get("graph") is not None else ox.DefaultGraph()
     if isinstance(graph, ox.NamedNode) and graph.value.startswith(INTERNAL):  # a write there would be lost or harmful
         raise WriteError(400, f"parameter 'graph': <{graph.value}> is a graph the store keeps for itself")
+    if kind == "update" and INTERNAL in operation["update"]:  # as above; the union graph is derived again anyway
+        raise WriteError(400, f"the update names a graph the store keeps for itself (<{INTERNAL}...>)")
     try:
         if kind == "update":
             store.update(operation["update"], base_iri=operation.get("base_iri"))

@@ -215,6 +215,12 @@ def test_get_id_json_or_n3_accept(client, accept, media):
     assert response.status_code == 200 and response.mimetype == media
 
 
+@pytest.mark.parametrize("path", ["/sparql?query=CONSTRUCT+WHERE+%7B+%3Fs+a+%3Fc+%7D+LIMIT+1", "/id/city/lund"])
+def test_get_accept_with_a_charset_parameter(client, path):
+    response = client.get(path, headers={"Accept": "text/turtle; charset=utf-8"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+
+
 def test_get_id_not_acceptable_varies_by_accept(client):
     response = client.get("/id/city/lund", headers={"Accept": "image/png"})
     assert_error(response, 406, "available")

@@ -283,6 +283,9 @@ def test_internal_graph_refused(server):
         assert status == 400 and b"parameter 'graph'" in answer
     assert http("DELETE", server + internal, AUTH)[0] == 400
     assert get(server, internal)[0] == 404
+    update = f"INSERT DATA {{ GRAPH <urn:x-twinning:union> {{ {A} \"x\" }} }}".encode()
+    status, _, answer = http("POST", server + "/sparql", {**AUTH, "Content-Type": "application/sparql-update"}, update)
+    assert status == 400 and b"keeps for itself" in answer
 
 
 def test_writes_need_the_token(server):
