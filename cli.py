@@ -94,10 +94,10 @@ def load(data_dir, store, **remote):
     release keeps serving. With --backend sparql the release is built and checked in the store folder, then
     published to the engine graph by graph and switched in there with one update.
     """
+    from graph.build import build
     from graph.pool import QueryError
-    from graph.release import ShapeViolation, build_release, current_release, release_dataset
-    from loaders import FILES, DataError, load_all
-    from server import PROJECT
+    from graph.release import ShapeViolation, current_release
+    from loaders import DataError
 
     app = application(store=store and str(store), data_dir=data_dir and str(data_dir), **remote)
     config = app.config
@@ -111,18 +111,13 @@ def load(data_dir, store, **remote):
             sys.exit(1)
     data_dir = Path(config["DATA_DIR"])
     progress(f"reading {data_dir}")
+    previous = current_release(Path(config["STORE"]))
     try:
-        facts = load_all(data_dir)
+        release = build(data_dir, Path(config["STORE"]), progress=progress)
     except DataError as error:
         click.echo(str(error), err=True)
         progress(f"{len(error.errors)} row error(s); nothing was written")
         sys.exit(1)
-    dataset = release_dataset(facts, PROJECT / "ontology" / "twinning.ttl")
-    inputs = {name: (data_dir / name).read_bytes() for name in FILES}
-    previous = current_release(Path(config["STORE"]))
-    try:
-        release = build_release(dataset, Path(config["STORE"]), inputs, PROJECT / "ontology" / "shapes.ttl",
-                                progress=progress)
     except ShapeViolation as error:
         click.echo(str(error), err=True)
         progress("the data violate the SHACL shapes; nothing was switched in")
@@ -165,7 +160,7 @@ def serve(host, port, store, workers, threads, debug, **remote):
     if debug:
         app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
         return
-    from http_server import Server
+    from web.http_server import Server
 
     progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql from the {config['BACKEND']} backend")
     Server(app).run()
@@ -189,9 +184,9 @@ def query(text, name, param, fmt, output, store):
     substitutions = {}
     if name:
         from graph.named import load_named_queries
-        from server import PROJECT
+        from nzc_twinning.files import shipped
 
-        named = load_named_queries(PROJECT / "queries").get(name)
+        named = load_named_queries(shipped("queries")).get(name)
         if named is None:
             raise click.UsageError(f"there is no named query {name!r}")
         values = dict(item.partition("=")[::2] for item in param)
@@ -216,10 +211,10 @@ def coverage(store):
     """Print the coverage of the twinning cohorts (the named query `coverage`) as a Markdown table."""
     from graph.named import load_named_queries
     from graph.pool import query_job
-    from server import PROJECT
+    from nzc_twinning.files import shipped
 
     backend, release = backend_or_exit(application(store=store and str(store)))
-    job = query_job(release.path, load_named_queries(PROJECT / "queries")["coverage"].text)
+    job = query_job(release.path, load_named_queries(shipped("queries"))["coverage"].text)
     rows = json.loads(b"".join(stream(backend, job, 60)))["results"]["bindings"]
     click.echo(coverage_table(rows))
 
@@ -255,19 +250,15 @@ def export(fmt, output, graph_iri, store):
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 def validate(data_dir):
     """Check DATA_DIR's rows and the SHACL shapes without building; print the report."""
-    from graph.release import release_dataset
-    from graph.release import validate as shacl_validate
-    from loaders import DataError, load_all
-    from server import PROJECT
+    from graph.build import check
+    from loaders import DataError
 
     data_dir = Path(application(data_dir=data_dir and str(data_dir)).config["DATA_DIR"])
     try:
-        facts = load_all(data_dir)
+        conforms, report = check(data_dir)
     except DataError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    conforms, report = shacl_validate(release_dataset(facts, PROJECT / "ontology" / "twinning.ttl"),
-                                      PROJECT / "ontology" / "shapes.ttl")
     click.echo(report)
     sys.exit(0 if conforms else 1)
 

@@ -45,6 +45,15 @@ def media_types(table: dict) -> list[tuple[str, str]]:
     return main + others + aliases
 
 
+def iri_error(text: str) -> str | None:
+    """Why `text` is not an absolute IRI, or None if it is one."""
+    try:
+        ox.NamedNode(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def format_name(table: dict, value: str) -> str | None:
     """Resolve a format hint, given as a name (json, turtle), an alias (n3, rdf+xml) or a media type, to a format
     name of the table; None if it names none of them."""

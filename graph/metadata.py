@@ -354,3 +354,39 @@ def _media_type(graph: Graph, media: str) -> URIRef:
     node = URIRef("http://www.iana.org/assignments/media-types/" + media)
     graph.add((node, RDF.type, DCTERMS.MediaType))
     return node
+
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+# format name -> its IRI under http://www.w3.org/ns/formats/
+SD_RESULT_FORMATS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+                     "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples",
+                     "rdfxml": "RDF_XML", "jsonld": "JSON-LD", "nquads": "N-Quads", "trig": "TriG"}
+
+
+def service_description_graph(endpoint: str, descriptions: list[str], union: bool, triples: int | None) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint: its formats and features, where the dataset's
+    descriptions are (VoID, DCAT), and the size of its default graph when a release is served."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS)
+    service = BNode()
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for name in SD_RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, FORMATS[SD_RESULT_FORMATS[name]]))
+    if union:
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    for description in descriptions:  # portals find the dataset descriptions from here
+        graph.add((service, RDFS.seeAlso, URIRef(description)))
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default_graph = BNode()
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    if triples is not None:
+        graph.add((default_graph, VOID.triples, Literal(triples)))
+    return graph

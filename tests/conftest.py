@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from bench.engines import STARTERS, start_twinning, stop_server
-from graph.release import build_release, current_release, release_dataset
-from loaders import FILES, load_all
-from server import PROJECT, create_app
+from graph.build import build as build_into
+from graph.release import current_release
+from server import create_app
 
+PROJECT = Path(__file__).resolve().parent.parent  # the checkout: its data/, ontology/ and docs are test inputs
 SHARED = PROJECT.parent / "shared"
 ONTOLOGY = PROJECT / "ontology" / "twinning.ttl"
 SHAPES = PROJECT / "ontology" / "shapes.ttl"
@@ -31,9 +32,7 @@ def csv_rows(name: str) -> list[dict]:
 
 def build(data_dir: Path, store: Path):
     """Build a release of a data folder into a store folder, as `twinning load` does."""
-    dataset = release_dataset(load_all(data_dir), ONTOLOGY)
-    inputs = {name: (data_dir / name).read_bytes() for name in FILES}
-    return build_release(dataset, store, inputs, SHAPES, progress=lambda message: None)
+    return build_into(data_dir, store, progress=lambda message: None)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from bench.engines import installed
-from server import PROJECT
+
+from .conftest import PROJECT
 
 
 @pytest.mark.skipif(installed("oxigraph") is None, reason="the oxigraph server (PyPI package oxigraph) is missing")

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server import PROJECT
-
-from .conftest import start_server, stop_server
+from .conftest import PROJECT, start_server, stop_server
 
 pytestmark = pytest.mark.live
 

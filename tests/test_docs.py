@@ -2,7 +2,9 @@
 import re
 import subprocess
 
-from server import PROJECT, SETTINGS
+from web.settings import SETTINGS
+
+from .conftest import PROJECT
 
 README = (PROJECT / "README.md").read_text()
 

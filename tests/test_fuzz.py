@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from graph.named import load_named_queries
 from loaders import DataError, load_all
-from server import PROJECT, create_app
+from server import create_app
 
+from .conftest import PROJECT
 from .test_loaders import MINI
 
 QUERIES = [q.text for q in load_named_queries(PROJECT / "queries").values()]

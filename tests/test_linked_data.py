@@ -14,9 +14,8 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, RDF, RDFS
 
 from graph.release import current_release
-from server import PROJECT
 
-from .conftest import SHARED, csv_rows
+from .conftest import PROJECT, SHARED, csv_rows
 
 ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
 

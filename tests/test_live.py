@@ -12,9 +12,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from server import PROJECT
-
-from .conftest import build, start_server, stop_server
+from .conftest import PROJECT, build, start_server, stop_server
 from .test_loaders import line_of, rewrite
 
 ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine

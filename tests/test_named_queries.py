@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 from graph.named import NamedQueryError, ParameterError, load_named_queries, parse_named_query
-from server import PROJECT
+
+from .conftest import PROJECT
 
 ALL_BACKENDS = True  # see conftest.py: these tests run on the embedded store and on each remote engine
 

@@ -23,7 +23,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDFS
 
 from bench.engines import free_port, wait_until_answering
-from server import create_app, forwarded_elements
+from server import create_app
+from web.address import forwarded_elements
 
 from .conftest import start_server, stop_server
 

@@ -17,9 +17,9 @@ import pytest
 from graph.pool import QueryError
 from graph.release import current_release
 from graph.remote import STAGING, STATE, Engine, publish, record
-from server import PROJECT, create_app
+from server import create_app
 
-from .conftest import build, environment
+from .conftest import PROJECT, build, environment
 
 KINDS = ["oxigraph", "virtuoso"]
 TW = "https://w3id.org/nzc-twinning/ontology#"

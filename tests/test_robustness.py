@@ -17,9 +17,9 @@ from rdflib import Graph, Literal, URIRef
 
 from graph.release import current_release
 from loaders import FILES
-from server import PROJECT, create_app
+from server import create_app
 
-from .conftest import build, start_server, stop_server
+from .conftest import PROJECT, build, start_server, stop_server
 from .test_loaders import MINI
 
 MANY_ROWS = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT %d"

@@ -3,7 +3,8 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from server import SETTINGS, create_app
+from server import create_app
+from web.settings import SETTINGS
 
 
 @pytest.mark.parametrize("token", ["1.50", "0", "null", "true", "[1]"])

@@ -13,9 +13,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from bench.engines import free_port, wait_until_answering
-from server import PROJECT
 
-from .conftest import stop_server
+from .conftest import PROJECT, stop_server
 from .test_proxy import fetch, require
 
 pytestmark = pytest.mark.live

@@ -1,0 +1,1 @@
+"""Package data of nzc_twinning, found by nzc_twinning.files.shipped (no code)."""

@@ -1,0 +1,182 @@
+"""Answering a request from the backend: the release being served, running jobs, content negotiation, release tags
+and streamed responses. Every blueprint reaches the store through these functions."""
+import datetime
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, request, url_for
+from rdflib import Graph
+from werkzeug.datastructures import MIMEAccept
+
+from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
+from graph.policy import check_outgoing
+from graph.pool import QueryError, dump_job, query_job
+from graph.writes import empty_release
+
+from .errors import error_response
+
+PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")}  # formats of one graph
+
+
+RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+
+
+def current():
+    """The release being served, read once per request (a switch mid-request does not mix releases)."""
+    if "release" not in g:
+        g.release = current_app.extensions["twinning.backend"].current()
+    return g.release
+
+
+def run_job(job: dict, timeout: float | None = None):
+    """Run a job on the backend. Where the backend answered from a newer release than the job named (a remote
+    engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
+    in part from the older one is not finished from the newer."""
+    app = current_app
+    answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
+    if answer.release is not None and answer.release.id != current().id:
+        if g.get("answered"):
+            answer.close()
+            raise QueryError(503, "the graph switched to a new release while this page was built; ask again",
+                             retry_after=1)
+        g.release = answer.release
+    g.answered = True
+    return answer
+
+
+def release_or_503():
+    """The release being served; 503 when none was built yet, unless writes are enabled: a writable store with no
+    release is an empty store, whose queries the empty release answers for the rest of the request (issue 12)."""
+    if current() is None:
+        if not current_app.config["UPDATE_TOKEN"]:
+            raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
+        g.release = empty_release(Path(current_app.config["STORE"]))
+    return current()
+
+
+def tag(response: Response, release, variant: str = "") -> Response:
+    """ETag and Last-Modified follow the release; answer 304 to a client that has this version."""
+    response.set_etag(hashlib.sha256(f"{release.id}|{variant}".encode()).hexdigest()[:32])
+    response.last_modified = datetime.datetime.fromisoformat(release.info["created"])
+    response.headers["X-Twinning-Release"] = release.id
+    return response.make_conditional(request)
+
+
+def format_hints() -> list[str]:
+    """The formats a request names in parameters: `format`, and `output` and `results` as SPARQLWrapper and other
+    clients send them (each may be repeated, as SPARQLWrapper repeats a short name with its media type)."""
+    return [hint for key in ("format", "output", "results") for hint in request.values.getlist(key)]
+
+
+def negotiate(table: dict, accept: MIMEAccept, hints: list[str] = ()) -> str | None:
+    """The format name for a response of one kind (results or graph): the first format hint that names one of the
+    table, else the Accept header's choice (as Virtuoso and Fuseki read an unknown or unsuitable hint); None if the
+    client accepts none of them."""
+    for hint in hints:
+        if name := format_name(table, hint):
+            return name
+    if not accept:
+        return next(iter(table))
+    pairs = media_types(table)
+    best = without_parameters(accept).best_match([media for media, _ in pairs])
+    return dict(pairs).get(best)
+
+
+def without_parameters(accept: MIMEAccept) -> MIMEAccept:
+    """The Accept header without media type parameters: werkzeug matches `text/turtle; charset=utf-8` only to an
+    offer with the same parameters, and clients (the W3C tests among them) send a charset."""
+    return MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept])
+
+
+def timeout_for(app: Flask, requested: str | None) -> float:
+    limit = float(app.config["QUERY_TIMEOUT"])
+    if requested:
+        try:
+            asked = float(requested)
+        except ValueError:
+            raise QueryError(400, f"parameter 'timeout': {requested!r} is not a number of seconds") from None
+        if asked <= 0:
+            raise QueryError(400, "parameter 'timeout' must be positive")
+        limit = min(limit, asked)
+    return limit
+
+
+def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None) -> Response:
+    """Run a query through the worker pool and stream its negotiated serialization."""
+    app = current_app
+    result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, format_hints())
+    graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, format_hints())
+    if len(query) > int(app.config["MAX_QUERY_LENGTH"]):
+        raise QueryError(414 if request.method == "GET" else 413,
+                         f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
+    query = check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))  # SERVICE SILENT to a refused host: {}
+    release = release_or_503()
+    job = query_job(release.path, query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
+                    substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
+                    # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
+                    base_iri=request.base_url, default_graphs=list(default_graphs), named_graphs=list(named_graphs))
+    answer = run_job(job, timeout_for(app, request.values.get("timeout")))
+    media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
+    response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
+                        content_type=f"{media}; charset=utf-8")
+    response.call_on_close(answer.close)
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Twinning-Release"] = current().id
+    if job["max_rows"]:
+        response.headers["X-Twinning-Row-Limit"] = str(job["max_rows"])
+    if answer.capped:
+        # Honest about truncation: say so, and point to the complete data.
+        response.headers["X-Twinning-Capped"] = f"rows={job['max_rows']}"
+        response.headers["Link"] = (f'<{url_for("metadata.dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
+                                    f'title="complete dump", <{url_for("limits.limits", _external=True)}>; rel="help"')
+    return response
+
+
+def cut_off(body, limit: int):
+    """Stream at most `limit` bytes; past it the response is aborted (an error to the client, never a
+    silently short document)."""
+    sent = 0
+    for chunk in body:
+        sent += len(chunk)
+        if limit and sent > limit:
+            body.close()
+            raise QueryError(507, f"the response passed the limit of {limit} bytes; see /limits")
+        yield chunk
+
+
+def run_dump(name: str, graph: str | None = None) -> Response:
+    """Stream an export of the current release (or one named graph) from a query worker."""
+    release = release_or_503()
+    job = dump_job(release.path, name, graph)
+    answer = run_job(job)
+    response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
+    response.call_on_close(answer.close)
+    return tag(response, current(), f"dump|{name}|{graph}")
+
+
+def select(query: str, **bindings: str) -> list[dict]:
+    """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
+    release = release_or_503()
+    job = query_job(release.path, query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
+    answer = run_job(job)
+    try:
+        return json.loads(b"".join(answer.body))["results"]["bindings"]
+    finally:
+        answer.close()
+
+
+def rdf_response(graph: Graph, variant: str | None = None) -> Response:
+    """An rdflib graph (metadata) in the negotiated RDF format, Turtle by default; with a variant, tagged with the
+    release for caching."""
+    name = negotiate(PAGE_FORMATS, request.accept_mimetypes, format_hints())
+    if name is None:
+        return error_response(406, "available as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values()))
+    response = Response(graph.serialize(format=RDFLIB_NAMES[name]),
+                        content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8", headers={"Vary": "Accept"})
+    return response if variant is None else tag(response, release_or_503(), f"{variant}|{name}|{request.url_root}")
+
+
+def page_query(name: str) -> str:
+    """A query of the pages, from queries/pages/ (not served as a named query)."""
+    return current_app.extensions["twinning.page_queries"][name]

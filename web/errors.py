@@ -1,0 +1,45 @@
+"""The one JSON error shape, `{"error": message, "status": code}`, and the handlers that map every cause to it."""
+import logging
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from graph.named import ParameterError
+from graph.policy import OutgoingRefused
+from graph.pool import QueryError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> Response:
+    response = jsonify(error=message, status=status)
+    response.status_code = status
+    if status == 406:  # a cache must not give this answer to a client that accepts other types
+        response.headers["Vary"] = "Accept"
+    response.headers.update(headers or {})
+    return response
+
+
+def http_error(error: HTTPException) -> Response:
+    headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+    return error_response(error.code or 500, error.description or error.name, headers)
+
+
+def query_error(error: QueryError) -> Response:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+    return error_response(error.status, error.message, headers)
+
+
+def internal_error(error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, "internal server error; the incident was logged")
+
+
+def register(app: Flask) -> None:
+    """Every error a request can meet answers in the one shape: HTTP errors, query errors, bad parameters, refused
+    outgoing requests, and anything unexpected (500, logged)."""
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(QueryError, query_error)
+    app.register_error_handler(ParameterError, lambda e: error_response(400, str(e)))
+    app.register_error_handler(OutgoingRefused, lambda e: error_response(403, str(e)))
+    app.register_error_handler(Exception, internal_error)

@@ -1,0 +1,76 @@
+"""The settings of the server: name, default and help (README.md lists them all), read from TWINNING_* variables."""
+import json
+
+# name -> (default, help). Each is also read from the environment as TWINNING_<NAME>; README.md lists them all.
+SETTINGS = {
+    "BACKEND": ("embedded", "where the graph is held: `embedded` (pyoxigraph in STORE) or `sparql` (an engine at ENDPOINT)"),
+    "STORE": ("", "folder of the release store; empty means `store` in the instance folder"),
+    "ENDPOINT": ("", "the remote engine's SPARQL query endpoint (backend `sparql`)"),
+    "UPDATE_ENDPOINT": ("", "the remote engine's SPARQL Update endpoint; empty means ENDPOINT"),
+    "STORE_ENDPOINT": ("", "the remote engine's Graph Store Protocol endpoint, for loading; empty: SPARQL Update"),
+    "ENDPOINT_USER": ("", "user name for the remote engine (HTTP Basic or Digest authentication)"),
+    "ENDPOINT_PASSWORD": ("", "password for the remote engine"),
+    "DATA_DIR": ("", "folder of the fact files `twinning load` reads; empty means the project's `data/`"),
+    "UNION_DEFAULT_GRAPH": (True, "a query's default graph is the union of all named graphs"),
+    "QUERY_TIMEOUT": (30.0, "seconds a query may run before it is stopped (503); clients may ask for less"),
+    "QUERY_WORKERS": (2, "query worker processes per server process"),
+    "HOST": ("127.0.0.1", "address `twinning serve` listens on"),
+    "PORT": (5000, "port `twinning serve` listens on"),
+    "PUBLIC_URL": ("", "public base URL, path prefix included (`https://example.org/twinning/`): every URL names it"),
+    "PROXY_HOPS": (0, "trusted reverse proxies in front, whose X-Forwarded-* and Forwarded headers are believed"),
+    "SERVER_WORKERS": (2, "HTTP worker processes of `twinning serve` (one per core)"),
+    "SERVER_THREADS": (8, "threads per HTTP worker process of `twinning serve`"),
+    "ACCESS_LOG": (False, "`twinning serve` logs every request to standard output (costs about 3% of throughput)"),
+    "MAX_CONTENT_LENGTH": (1024 * 1024, "largest request body accepted, in bytes (413 above)"),
+    "MAX_QUERY_LENGTH": (65536, "longest query text accepted, in characters (414 in a URL, 413 in a body)"),
+    "MAX_RESULT_ROWS": (100000, "most rows a SELECT answer holds; a capped answer says so (0: no limit)"),
+    "MAX_RESPONSE_BYTES": (512 * 1024 * 1024, "largest response streamed; a longer one is cut off (0: no limit)"),
+    "RATE_LIMIT": (100.0, "requests per second one client address may make on average (429 above; 0: no limit)"),
+    "RATE_BURST": (400, "requests one client address may make at once before the rate limit applies"),
+    "SERVICE_ALLOWLIST": ([], "hosts that SERVICE and LOAD may reach; every other outgoing request is refused"),
+    "UPDATE_TOKEN": ("", "secret that enables SPARQL Update and Graph Store writes (Authorization: Bearer)"),
+}
+
+
+class SettingError(ValueError):
+    """A TWINNING_* variable whose value does not fit its setting's type."""
+
+
+def settings_from_environment(environ) -> dict:
+    """The TWINNING_<NAME> variables of SETTINGS, each read as the type of its default: text stays text (a token
+    of "1.50" is not the number 1.5), numbers and yes/no are checked. Raises SettingError naming the variable."""
+    found = {}
+    for name, (default, _) in SETTINGS.items():
+        variable = f"TWINNING_{name}"
+        if variable in environ:
+            try:
+                found[name] = typed(environ[variable], default)
+            except ValueError as error:
+                raise SettingError(f"{variable}={environ[variable]!r}: {error}") from None
+    return found
+
+
+def typed(text: str, default):
+    """A setting's text as the type of its default. Raises ValueError."""
+    if isinstance(default, bool):
+        words = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                 "off": False}
+        if text.strip().lower() not in words:
+            raise ValueError("give true or false")
+        return words[text.strip().lower()]
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError("give a whole number") from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("give a number") from None
+    if isinstance(default, list):  # a JSON list, or names separated by commas
+        value = json.loads(text) if text.strip().startswith("[") else [part.strip() for part in text.split(",")]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValueError("give a JSON list of strings or names separated by commas")
+        return [item for item in value if item]
+    return text
