@@ -12,7 +12,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from .formats import GRAPH_FORMATS, PREFIXES
+from nzc_twinning.namespaces import PREFIXES, UNION_GRAPH
+
+from .formats import GRAPH_FORMATS
 
 DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld"}
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
@@ -20,7 +22,6 @@ TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
 # release. The remote backend publishes the same graph under the same name.
-UNION_GRAPH = "urn:x-twinning:union"
 
 
 class UnknownGraph(ValueError):

@@ -62,26 +62,3 @@ def format_name(table: dict, value: str) -> str | None:
         return value
     name = dict(media_types(table)).get(value) or ALIASES.get(value)
     return name if name in table else None
-
-# Prefixes for readable Turtle and TriG.
-PREFIXES = {
-    "tw": "https://w3id.org/nzc-twinning/ontology#",
-    "city": "https://w3id.org/nzc-twinning/id/city/",
-    "pilot": "https://w3id.org/nzc-twinning/id/pilot/",
-    "twin": "https://w3id.org/nzc-twinning/id/twin/",
-    "cohort": "https://w3id.org/nzc-twinning/id/cohort/",
-    "source": "https://w3id.org/nzc-twinning/id/source/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
-    "country": "http://publications.europa.eu/resource/authority/country/",
-}

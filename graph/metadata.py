@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from .export import UNION_GRAPH
+from nzc_twinning.namespaces import ID, ONTOLOGY, TW, UNION_GRAPH, entity_iri
+
 from .formats import GRAPH_FORMATS, SUFFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -20,7 +21,7 @@ EU = "http://publications.europa.eu/resource/authority/"
 LINK_TARGETS = {
     "wikidata": ("http://www.wikidata.org/entity/", "http://www.w3.org/2004/02/skos/core#exactMatch"),
     "geonames": ("https://sws.geonames.org/", "http://www.w3.org/2004/02/skos/core#exactMatch"),
-    "eu-country": (EU + "country/", "https://w3id.org/nzc-twinning/ontology#country"),
+    "eu-country": (EU + "country/", TW + "country"),
 }
 LICENCE = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
 # English labels of the EU authority table entries the catalogue uses
@@ -31,12 +32,12 @@ EU_LABELS = {"CC_BY_4_0": "Creative Commons Attribution 4.0 International", "ENG
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 GSP = Namespace("http://www.opengis.net/ont/geosparql#")
-PROJECT_AGENT = "https://w3id.org/nzc-twinning/id/agent/project"
+PROJECT_AGENT = entity_iri("agent", "project")
 KEYWORDS = ("climate neutrality", "cities", "twinning", "NetZeroCities", "EU missions")
 # dump suffix -> EU file-type authority code (what DCAT-AP wants as dct:format)
 FILE_TYPES = {"ttl": "RDF_TURTLE", "nt": "RDF_N_TRIPLES", "nq": "RDF_N_QUADS", "trig": "RDF_TRIG",
               "jsonld": "JSON_LD"}
-DATASET = "https://w3id.org/nzc-twinning/id/dataset/twinning"
+DATASET = entity_iri("dataset", "twinning")
 # The DCAT-AP 3.0.1 vocabulary shape wants the algorithm under https://spdx.org/rdf/terms (not the http namespace).
 SHA256 = URIRef("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")
 
@@ -70,7 +71,6 @@ def statistics(store: ox.Store) -> dict:
     return stats
 
 
-TW = "https://w3id.org/nzc-twinning/ontology#"
 WGS = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 
 
@@ -128,10 +128,10 @@ def void_graph(info: dict, base: str) -> Graph:
     graph.add((dataset, DCTERMS.license, URIRef(LICENCE)))
     graph.add((dataset, DCTERMS.modified, Literal(info["created"], datatype=XSD.dateTime)))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    graph.add((dataset, VOID.uriSpace, Literal("https://w3id.org/nzc-twinning/id/")))
-    graph.add((dataset, VOID.vocabulary, URIRef("https://w3id.org/nzc-twinning/ontology#")))
-    graph.add((dataset, VOID.exampleResource, URIRef("https://w3id.org/nzc-twinning/id/city/lund")))
-    graph.add((dataset, VOID.rootResource, URIRef("https://w3id.org/nzc-twinning/id/mission/mission")))
+    graph.add((dataset, VOID.uriSpace, Literal(ID)))
+    graph.add((dataset, VOID.vocabulary, URIRef(TW)))
+    graph.add((dataset, VOID.exampleResource, URIRef(entity_iri("city", "lund"))))
+    graph.add((dataset, VOID.rootResource, URIRef(entity_iri("mission", "mission"))))
     for suffix in info.get("dumps", {}):
         graph.add((dataset, VOID.dataDump, URIRef(f"{base}dumps/twinning.{suffix}")))
     for key in ("triples", "entities", "distinctSubjects", "distinctObjects"):
@@ -261,8 +261,8 @@ def catalog_graph(info: dict, base: str) -> Graph:
         graph.add((resource, DCAT.theme, theme))
         for keyword in KEYWORDS:
             graph.add((resource, DCAT.keyword, Literal(keyword, lang="en")))
-    graph.add((dataset, DCTERMS.conformsTo, URIRef("https://w3id.org/nzc-twinning/ontology")))
-    graph.add((URIRef("https://w3id.org/nzc-twinning/ontology"), RDF.type, DCTERMS.Standard))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY)))
+    graph.add((URIRef(ONTOLOGY), RDF.type, DCTERMS.Standard))
 
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the twinning knowledge graph", lang="en")))

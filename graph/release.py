@@ -23,6 +23,8 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, PROV
 
+from nzc_twinning.namespaces import ONTOLOGY, entity_iri
+
 from . import export
 from .export import DUMP_FORMATS
 from .metadata import statistics
@@ -54,7 +56,7 @@ def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
     `facts` itself: copying a large rdflib Dataset costs seconds."""
     ontology_graph = Graph().parse(ontology, format="turtle")
     dataset = facts
-    iri = URIRef("https://w3id.org/nzc-twinning/ontology")
+    iri = URIRef(ONTOLOGY)
     for triple in ontology_graph:
         dataset.add((*triple, iri))
     # Like every graph, the ontology's says what it comes from: the versioned ontology document.
@@ -170,8 +172,8 @@ def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.dat
 def load_activity(release_id: str, started: datetime.datetime, inputs: dict[str, bytes]) -> bytes:
     """The build itself as a prov:Activity (when, which software, which input files with their SHA-256), as N-Quads
     in a graph of its own. Not part of the release digest, which depends on the facts only."""
-    base = f"https://w3id.org/nzc-twinning/id/release/{release_id}"
-    graph, software = f"<{base}>", f"<https://w3id.org/nzc-twinning/id/software/{software_version()}>"
+    base = entity_iri("release", release_id)
+    graph, software = f"<{base}>", f"<{entity_iri('software', software_version())}>"
     prov, rdfs, spdx = "http://www.w3.org/ns/prov#", "http://www.w3.org/2000/01/rdf-schema#", "http://spdx.org/rdf/terms#"
     xsd = "http://www.w3.org/2001/XMLSchema#"
     lines = [

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from nzc_twinning.namespaces import INTERNAL
+
 from .formats import GRAPH_FORMATS
 from .release import Release, current_release, exclusive, finish, new_release_folder, software_version
 
 log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
-INTERNAL = "urn:x-twinning:"  # graphs the store derives (export.UNION_GRAPH) or a remote engine keeps for it
 
 
 class WriteError(Exception):

@@ -10,12 +10,12 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .sources import add_facts, describe_source
 from .table import read_table
-from .terms import COUNTRY, GEO, GEONAMES, TW, WGS, entity_iri
+from .terms import BASE, COUNTRY, GEO, GEONAMES, TW, WGS, entity_iri
 
 HEADER = ["city_id", "name_en", "name_local", "country_iso2", "latitude", "longitude", "geonames_id",
           "wikidata_id", "notes"]
 
-CURATED_CITIES = "https://w3id.org/nzc-twinning/data/cities.csv"
+CURATED_CITIES = BASE + "data/cities.csv"
 
 # ISO 3166-1 alpha-2 -> (EU country authority code, language of local names). The authority table uses alpha-3.
 COUNTRIES = {

@@ -7,9 +7,11 @@ import hashlib
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
-BASE = "https://w3id.org/nzc-twinning/"
-ONTOLOGY = URIRef(BASE + "ontology")
-ID = Namespace(BASE + "id/")
+from nzc_twinning import namespaces
+
+BASE = namespaces.BASE
+ONTOLOGY = URIRef(namespaces.ONTOLOGY)
+ID = Namespace(namespaces.ID)
 
 WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
@@ -20,7 +22,7 @@ GEONAMES = Namespace("https://sws.geonames.org/")
 class TW(DefinedNamespace):
     """The ontology's terms; a typo fails at import time, and a test checks them against ontology/twinning.ttl."""
 
-    _NS = Namespace(BASE + "ontology#")
+    _NS = Namespace(namespaces.TW)
     _fail = True
 
     # classes
@@ -126,7 +128,7 @@ def entity_iri(kind: str, stable_id: str) -> URIRef:
     >>> str(entity_iri("city", "lund"))
     'https://w3id.org/nzc-twinning/id/city/lund'
     """
-    return ID[f"{kind}/{stable_id}"]
+    return URIRef(namespaces.entity_iri(kind, stable_id))
 
 
 def source_graph(url: str) -> URIRef:

@@ -4,8 +4,10 @@ import re
 from flask import Blueprint, Response, render_template, request, url_for
 from rdflib.namespace import RDF, RDFS
 
-from graph.formats import PREFIXES, SUFFIXES, media_types
+from graph.formats import SUFFIXES, media_types
 from graph.pool import query_job
+from nzc_twinning.namespaces import BASE, ID, PREFIXES
+from nzc_twinning.namespaces import ONTOLOGY as ONTOLOGY_IRI
 
 from .answers import (
     PAGE_FORMATS,
@@ -25,10 +27,8 @@ from .pictures import map_view
 bp = Blueprint("linked_data", __name__)
 
 
-ID = "https://w3id.org/nzc-twinning/id/"
 
 
-ONTOLOGY_IRI = "https://w3id.org/nzc-twinning/ontology"
 
 
 IRI_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
@@ -113,7 +113,7 @@ def describe_page(iri: str) -> dict | None:
     label_rows = [row["o"] for row in out_rows if row["p"]["iri"] == str(RDFS.label)]
     types = [row["o"] for row in out_rows if row["p"]["iri"] == str(RDF.type)]
     external = sorted({row["o"]["iri"] for row in out_rows if row["o"].get("iri")
-                       and not row["o"]["iri"].startswith(("https://w3id.org/nzc-twinning/",
+                       and not row["o"]["iri"].startswith((BASE,
                                                            "http://www.w3.org/", "http://publications"))})
     english = [label["text"] for label in label_rows if label.get("lang") == "en"]
     return {
