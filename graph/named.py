@@ -15,6 +15,8 @@ import yaml
 
 from loaders.terms import entity_iri
 
+from .sparql_lexer import scan
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Types whose values may be given as a stable id instead of a full IRI: the id's IRI segment.
@@ -122,13 +124,13 @@ def parse_named_query(path: Path) -> NamedQuery:
         raise NamedQueryError(f"{path}: the #+ header is not YAML: {error}") from None
     if not isinstance(meta, dict) or not meta.get("summary"):
         raise NamedQueryError(f"{path}: the #+ header needs a summary")
-    params = []
+    params, variables = [], scan(text).variables
     for item in meta.get("params") or []:
         if not isinstance(item, dict) or not {"name", "type", "description"} <= item.keys():
             raise NamedQueryError(f"{path}: each parameter needs name, type and description")
         if item["type"] not in PARAM_TYPES:
             raise NamedQueryError(f"{path}: parameter {item['name']!r} has unknown type {item['type']!r}")
-        if f"?{item['name']}" not in text:
+        if item["name"] not in variables:  # the variable itself: ?pilot is not ?pilotLabel
             raise NamedQueryError(f"{path}: parameter {item['name']!r} is not a variable of the query")
         params.append(Parameter(item["name"], item["type"], item["description"], bool(item.get("required")),
                                 None if item.get("example") is None else str(item["example"])))

@@ -9,22 +9,13 @@ failed SILENT call yields, so nothing is fetched. SERVICE SILENT gives one solut
 Federated Query, section 4): an empty group `{}`. LOAD SILENT changes nothing and succeeds (SPARQL 1.1 Update,
 section 3.1.4): `INSERT DATA {}`.
 """
-import re
 from urllib.parse import urlsplit
 
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate, traverse
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.term import URIRef
 
-from .sparql_text import blanked, keyword, uncommented
-
-MENTION = re.compile(r"(?i)\b(service|load)\b")
-SILENT_CALL = keyword(r"SERVICE\s+SILENT|LOAD\s+SILENT")
-PREFIX_DECLARATION = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.IGNORECASE)
-# The target of a call: an IRI or a prefixed name (whose local part may hold escapes such as \#).
-NAME = r"(?:<[^<>\s]*>|(?:[A-Za-z][\w.-]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%\\]))*)"
-TARGET = re.compile(rf"\s*({NAME})")
-INTO_GRAPH = re.compile(rf"\s*INTO\s+GRAPH\s*{NAME}", re.IGNORECASE)
+from .sparql_lexer import edited, scan
 
 
 class OutgoingRefused(Exception):
@@ -34,7 +25,7 @@ class OutgoingRefused(Exception):
 def outgoing_calls(text: str, update: bool = False) -> tuple[list[tuple[str, str, bool]], int]:
     """The calls the text would make: SERVICE or LOAD, the IRI called and whether the call is SILENT; and (for an
     update) how many operations it has. Raises OutgoingRefused when the targets cannot be determined."""
-    if not MENTION.search(text):
+    if not any(token.word() in ("SERVICE", "LOAD") for token in scan(text).tokens):
         return [], 0
     try:
         parsed = translateUpdate(parseUpdate(text)) if update else translateQuery(parseQuery(text))
@@ -87,50 +78,11 @@ def check_outgoing(text: str, allowed_hosts: list[str], update: bool = False) ->
     return rewritten
 
 
-def silent_calls(text: str) -> list[tuple[str, int, int, str | None]]:
-    """The SILENT calls in the text as written: keyword, where the call starts, where its target ends, and the
-    target's IRI (None for a prefixed name without a PREFIX declaration)."""
-    code = uncommented(text)
-    prefixes = dict(PREFIX_DECLARATION.findall(blanked(text, keep="<")))
-    found = []
-    for match in SILENT_CALL.finditer(blanked(text)):
-        target = TARGET.match(code, match.end())
-        if target is None:
-            continue
-        name = target.group(1)
-        if name.startswith("<"):
-            iri = name[1:-1]
-        else:
-            prefix, _, local = name.partition(":")
-            iri = prefixes[prefix] + re.sub(r"\\(.)", r"\1", local) if prefix in prefixes else None
-        found.append((match.group(1).split()[0].upper(), match.start(), target.end(), iri))
-    return found
-
-
 def silenced(text: str, refused: set[str]) -> str:
     """The text with each SILENT call to one of the `refused` IRIs replaced by the result of a failed call."""
-    code, plain = blanked(text), uncommented(text)  # positions before a replaced call stay valid: last first
-    for word, start, end, iri in reversed(silent_calls(text)):
-        if iri not in refused:
-            continue
-        if word == "LOAD":
-            into = INTO_GRAPH.match(plain, end)
-            text = text[:start] + "INSERT DATA {}" + text[into.end() if into else end:]
-        else:
-            opening = code.find("{", end)
-            closing = matching_brace(code, opening)
-            if closing > 0:
-                text = text[:start] + "{}" + text[closing + 1:]
-    return text
-
-
-def matching_brace(code: str, opening: int) -> int:
-    """The position of the brace closing the one at `opening` in blanked text, or -1."""
-    if opening < 0:
-        return -1
-    depth = 0
-    for position in range(opening, len(code)):
-        depth += {"{": 1, "}": -1}.get(code[position], 0)
-        if depth == 0:
-            return position
-    return -1
+    edits, end = [], -1
+    for call in scan(text).calls:  # in the order of the text; a call inside one that is replaced goes with it
+        if call.silent and call.iri in refused and call.end is not None and call.start >= end:
+            edits.append((call.start, call.end, "INSERT DATA {}" if call.kind == "LOAD" else "{}"))
+            end = call.end
+    return edited(text, edits)

@@ -15,7 +15,6 @@ import functools
 import io
 import json
 import os
-import re
 import struct
 import sys
 from urllib.parse import urljoin
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
-from .sparql_text import blanked, dataset_iris, has_dataset_clause
+from .sparql_lexer import scan
 
 CHUNK = 64 * 1024
 UNION = ox.NamedNode(export.UNION_GRAPH)
@@ -165,16 +164,10 @@ def term_json(term) -> dict:
     return result
 
 
-TAIL_LIMIT = re.compile(r"\bLIMIT\s+([0-9]+)(?:\s+OFFSET\s+[0-9]+)?\s*$", re.IGNORECASE)
-
-
 def limited_within(query: str, limit: int) -> bool:
-    """True if the query's own outermost LIMIT (after its last closing brace) keeps it within `limit` rows, so no
-    counting pass is needed; anything unclear counts as not limited."""
-    text = blanked(query)  # a brace or a LIMIT in a comment or a string is not syntax
-    tail = text[text.rfind("}") + 1:]
-    match = TAIL_LIMIT.search(tail.strip())
-    return match is not None and int(match.group(1)) <= limit
+    """True if the query's own outermost LIMIT keeps it within `limit` rows, so no counting pass is needed."""
+    own = scan(query).limit
+    return own is not None and own <= limit
 
 
 def run_job(store: ox.Store, job: dict, out) -> None:
@@ -227,10 +220,11 @@ def merged_dataset(job: dict) -> tuple[list[str], list[str]] | None:
     if job.get("default_graphs") or job.get("named_graphs"):
         defaults, named = job.get("default_graphs", []), job.get("named_graphs", [])
     else:
-        found = dataset_iris(job["query"]) if has_dataset_clause(job["query"]) else None
-        if found is None:
-            return None
-        defaults, named = [urljoin(job.get("base_iri") or "", iri) for iri in found[0]], found[1]
+        clauses = scan(job["query"]).dataset
+        if not clauses or any(clause.iri is None for clause in clauses):
+            return None  # none, or a prefixed name without a PREFIX declaration: the engine says so
+        defaults = [urljoin(job.get("base_iri") or "", clause.iri) for clause in clauses if not clause.named]
+        named = [clause.iri for clause in clauses if clause.named]
     return (list(dict.fromkeys(defaults)), named) if len(set(defaults)) > 1 else None
 
 
@@ -260,7 +254,7 @@ def dataset(store: ox.Store, job: dict) -> tuple[ox.Store, dict]:
     if job.get("default_graphs") or job.get("named_graphs"):
         return store, {"default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])]
                        or [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])]}
-    if has_dataset_clause(job["query"]) or not job.get("union", True):
+    if scan(job["query"]).dataset or not job.get("union", True):
         return store, {}  # pyoxigraph reads the query's own dataset, or the store's default graph
     return store, dict(union_dataset(store))
 

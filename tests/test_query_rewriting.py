@@ -7,8 +7,7 @@ import pytest
 
 from graph import results
 from graph.remote import NO_GRAPH, WRAPPED, Engine, bind_values, requested_dataset, with_dataset
-from graph.remote.rewriting import GRAPH_KEYWORD
-from graph.sparql_text import blanked, dataset_clauses, has_dataset_clause
+from graph.sparql_lexer import scan
 
 G = "http://ex/g"
 
@@ -49,20 +48,20 @@ def test_dataset_clauses_keep_the_query_valid_and_name_only_the_release(store, q
 
 
 def test_named_graphs_only_where_graph_can_reach_them():
-    assert GRAPH_KEYWORD.search(blanked("SELECT * { GRAPH ?g { ?s ?p ?o } }"))
+    assert scan("SELECT * { GRAPH ?g { ?s ?p ?o } }").has_graph
     # a GRAPH after an IRI with an escape, or a prefixed name with an escaped #, is still seen
-    assert GRAPH_KEYWORD.search(blanked(r"SELECT * { ?s <http://ex/caf\u00E9#p> ?o . GRAPH ?g { ?s ?p ?o } }"))
-    assert GRAPH_KEYWORD.search(blanked(r"SELECT * { ?s ex:a\#b ?o . GRAPH ?g { ?s ?p ?o } }"))
-    assert not GRAPH_KEYWORD.search(blanked('SELECT * { ?s ex:graph "GRAPH" } # GRAPH'))
+    assert scan(r"SELECT * { ?s <http://ex/caf\u00E9#p> ?o . GRAPH ?g { ?s ?p ?o } }").has_graph
+    assert scan(r"SELECT * { ?s ex:a\#b ?o . GRAPH ?g { ?s ?p ?o } }").has_graph
+    assert not scan('SELECT * { ?s ex:graph "GRAPH" } # GRAPH').has_graph
 
 
 def test_own_dataset_clauses_are_kept():
-    assert has_dataset_clause("SELECT * FROM <http://ex/g> { ?s ?p ?o }")
-    assert not has_dataset_clause("SELECT ?from { ?from ex:derived-from ?o }")
-    assert not has_dataset_clause('SELECT * { ?s ?p "x"@from . }')
-    assert has_dataset_clause("SELECT * FROM # a comment\n <http://ex/g> { ?s ?p ?o }")
+    assert scan("SELECT * FROM <http://ex/g> { ?s ?p ?o }").dataset
+    assert not scan("SELECT ?from { ?from ex:derived-from ?o }").dataset
+    assert not scan('SELECT * { ?s ?p "x"@from . }').dataset
+    assert scan("SELECT * FROM # a comment\n <http://ex/g> { ?s ?p ?o }").dataset
     query = "SELECT * FROM NAMED<http://ex/g> FROM named:g { }"  # `named:` is a prefix here
-    assert [(query[start:end], named) for start, end, named in dataset_clauses(query)] == [
+    assert [(query[start:end], named) for start, end, named, _ in scan(query).dataset] == [
         ("FROM NAMED<http://ex/g>", True), ("FROM named:g", False)]
 
 

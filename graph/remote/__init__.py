@@ -8,7 +8,7 @@ them can hold the graph (tested: Oxigraph server, Virtuoso). Releases stay atomi
     engine.py      the engine client and the quirks of known engines (faithful formats, rewritten datatypes)
     graphs.py      the graphs a release occupies on an engine
     publishing.py  the release record, and publishing a release
-    rewriting.py   what a query becomes before the engine sees it
+    rewriting.py   what a query becomes before the engine sees it (edits from one sparql_lexer reading)
     answers.py     answers streamed through or re-encoded, within the deadline
     store.py       RemoteStore: the current release, and each job asked of the engine
 """

@@ -1,7 +1,6 @@
 """The engine client: HTTP access to an engine's query, update and Graph Store endpoints, and the quirks of the
 engines known here (which answers pass through unchanged, which datatypes an engine rewrites on load and how they are
 wrapped so that they survive it)."""
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,7 +8,7 @@ import urllib.request
 from .. import results
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..pool import QueryError
-from ..sparql_text import PREFIX_DECLARATION, blanked
+from ..sparql_lexer import Reading, edited, scan
 from .auth import BasicAuth, DigestAuth
 from .graphs import STAGING
 
@@ -81,22 +80,30 @@ class Engine:
             self.rewritten = next((r for name, r in REWRITTEN.items() if server.startswith(name)), ())
         return response
 
-    def wrap_query(self, query: str) -> str:
-        """The query with the datatypes this engine rewrites named as they are stored (wrapped), so that
-        `"P2Y"^^xsd:duration` and `DATATYPE(?o) = xsd:duration` still match. Casts (`xsd:duration(...)`) are
-        left to the engine."""
+    def stored(self, iri: str) -> str:
+        """An IRI as this engine holds it: wrapped if it is a datatype the engine rewrites."""
+        return WRAPPED + iri if iri in self.rewritten else iri
+
+    def wrap_edits(self, reading: Reading) -> list[tuple[int, int, str]]:
+        """Edits naming the datatypes this engine rewrites as they are stored (wrapped), so that `"P2Y"^^xsd:duration`
+        and `DATATYPE(?o) = xsd:duration` still match. Casts (`xsd:duration(...)`) are left to the engine, and so
+        are the prologue's and the dataset clauses' IRIs."""
         if not self.rewritten:
-            return query
-        text = blanked(query, keep="<")
-        names = {f"<{datatype}>": datatype for datatype in self.rewritten}
-        for prefix, namespace in PREFIX_DECLARATION.findall(text):
-            names.update({prefix + ":" + datatype.removeprefix(namespace): datatype for datatype in self.rewritten
-                          if datatype.startswith(namespace) and datatype != namespace})
-        spans = sorted((match.span(), datatype) for name, datatype in names.items()
-                       for match in re.finditer(rf"(?<![\w:?$.<-]){re.escape(name)}(?![\w:-]|\.[\w:.-])(?!\s*\()", text))
-        for (start, end), datatype in reversed(spans):
-            query = f"{query[:start]}<{WRAPPED}{datatype}>{query[end:]}"
-        return query
+            return []
+        edits, tokens = [], reading.tokens
+        for index, token in enumerate(tokens):
+            if token.kind not in ("iri", "pname") or reading.iri_of(token) not in self.rewritten:
+                continue
+            before = [t.word() for t in tokens[max(index - 2, 0):index]]
+            after = tokens[index + 1].text if index + 1 < len(tokens) else ""
+            if after == "(" or before[-1:] in (["BASE"], ["FROM"], ["NAMED"]) or before[:1] == ["PREFIX"]:
+                continue
+            edits.append((token.start, token.end, f"<{WRAPPED}{reading.iri_of(token)}>"))
+        return edits
+
+    def wrap_query(self, query: str) -> str:
+        """The query with the datatypes this engine rewrites named as they are stored (see wrap_edits)."""
+        return edited(query, self.wrap_edits(scan(query)))
 
     def wrap(self, ntriples: bytes) -> bytes:
         """N-Triples with the datatypes this engine rewrites wrapped, wherever they appear (as a literal's datatype,

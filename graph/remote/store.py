@@ -12,13 +12,13 @@ from .. import export
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..pool import Answer, QueryError, WorkerPool
 from ..release import Release
-from ..sparql_text import blanked, has_dataset_clause
+from ..sparql_lexer import QUERY_FORMS, Reading, scan
 from ..worker import limited_within, merged_dataset
 from .answers import Closer, more_rows_than, passed_through, reencoded_graph, reencoded_results
 from .engine import SAFE, Engine, unwrap
 from .graphs import DEFAULT_GRAPH, UNION_GRAPH, named_graphs
 from .publishing import publication, record
-from .rewriting import GRAPH_KEYWORD, bind_values, query_form, requested_dataset, with_dataset
+from .rewriting import rewritten
 
 CONFIRMED_FOR = 1.0  # seconds a release the engine confirmed is taken as current without asking again
 
@@ -55,10 +55,10 @@ class RemoteStore:
         self.confirmed = asked
         return self.cached
 
-    def dataset(self, release: Release, union: bool, query: str) -> tuple[list[str], list[str]]:
+    def dataset(self, release: Release, union: bool, reading: Reading) -> tuple[list[str], list[str]]:
         """The FROM and FROM NAMED graphs of a query on the release; named graphs only where GRAPH can reach them."""
         default = [UNION_GRAPH if union else DEFAULT_GRAPH]
-        return default, (named_graphs(release) if GRAPH_KEYWORD.search(blanked(query)) else [])
+        return default, (named_graphs(release) if reading.has_graph else [])
 
     def run(self, job: dict, timeout: float) -> Answer:
         """Answer a job from the release the engine holds. A query names the release's graphs, so it is checked
@@ -89,16 +89,12 @@ class RemoteStore:
         requested = merged_dataset(job)
         if requested is not None:
             return self._copied(job, *requested, deadline)
-        query = bind_values(job["query"], job.get("substitutions") or {})
-        default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
-        if default_graphs or named or has_dataset_clause(query):
-            query = requested_dataset(query, default_graphs, named)
-        else:
-            query = with_dataset(query, *self.dataset(release, job.get("union", True), job["query"]))
-        if job.get("base_iri"):
-            query = f"BASE <{job['base_iri']}> {query}"
-        query = self.engine.wrap_query(query)
-        graph = query_form(job["query"]) in ("CONSTRUCT", "DESCRIBE")
+        reading = scan(job["query"])
+        if reading.problem or reading.form not in QUERY_FORMS:
+            problem = reading.problem or "this is an update, not a query: POST it as update"
+            raise QueryError(400, f"SPARQL syntax error: {problem}")
+        query = rewritten(reading, job, self.dataset(release, job.get("union", True), reading), self.engine)
+        graph = reading.form in ("CONSTRUCT", "DESCRIBE")
         name = job["graph_format"] if graph else job["result_format"]
         if name is None:
             kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if graph else "query results (SELECT or ASK)"
@@ -122,7 +118,7 @@ class RemoteStore:
             return reencoded_graph(name, ask("ntriples", GRAPH_FORMATS))
         limit = job.get("max_rows") or 0
         capped = False
-        if limit and query_form(job["query"]) == "SELECT" and not limited_within(job["query"], limit):
+        if limit and reading.form == "SELECT" and not limited_within(job["query"], limit):
             with ask("xml", RESULT_FORMATS) as response:
                 capped = more_rows_than(limit, response, deadline, stopped)
         if not capped and name in faithful:
