@@ -18,8 +18,8 @@ from . import (
     twin_cities,
     wikidata_links,
 )
-from .known import read_known
-from .table import DataError, RowError
+from .known import Known
+from .table import DataError, RowError, read_table
 
 __all__ = ["FILES", "DataError", "RowError", "load_all"]
 
@@ -54,3 +54,18 @@ def load_all(data_dir: Path) -> Dataset:
     for quad in derived.derive(result).quads():
         result.add(quad)
     return result
+
+
+def read_known(data_dir: Path) -> Known:
+    """Collect the ids of sources.csv, cities.csv, pilots.csv and twin_cities.csv (errors are reported later)."""
+    known = Known()
+    known.sources = {row.cells["source_url"] for row in read_table(data_dir / "sources.csv", sources.HEADER)}
+    known.cities = {row.cells["city_id"] for row in read_table(data_dir / "cities.csv", cities.HEADER)}
+    known.pilots = {
+        row.cells["pilot_id"]: row.cells["cohort"] for row in read_table(data_dir / "pilots.csv", pilots.HEADER)
+    }
+    known.twin_cohorts = {
+        row.cells["twin_city_id"]: row.cells["cohort"]
+        for row in read_table(data_dir / "twin_cities.csv", twin_cities.HEADER)
+    }
+    return known
