@@ -32,12 +32,12 @@ def progress(message: str) -> None:
 
 def backend_or_exit(app):
     """The app's backend (TWINNING_BACKEND, ...) and its current release; exit 2 with a hint when there is none."""
-    from graph.pool import QueryError
+    from graph.errors import TwinningError
 
     backend = app.extensions["twinning.backend"]
     try:
         release = backend.current()
-    except QueryError as error:
+    except TwinningError as error:
         progress(error.message)
         sys.exit(1)
     if release is None:
@@ -48,13 +48,13 @@ def backend_or_exit(app):
 
 def stream(backend, job: dict, timeout: float):
     """Run a job on the backend and yield its bytes; exit 1 with the engine's message if it fails."""
-    from graph.pool import QueryError
+    from graph.errors import TwinningError
 
     try:
         answer = backend.run(job, timeout)
         yield from answer.body
         answer.close()
-    except QueryError as error:
+    except TwinningError as error:
         progress(error.message)
         sys.exit(1)
     finally:
@@ -95,7 +95,7 @@ def load(data_dir, store, **remote):
     published to the engine graph by graph and switched in there with one update.
     """
     from graph.build import build
-    from graph.pool import QueryError
+    from graph.errors import TwinningError
     from graph.release import ShapeViolation, current_release
     from loaders import DataError
 
@@ -106,7 +106,7 @@ def load(data_dir, store, **remote):
         try:
             backend.current(fresh=True)
             backend.engine.authenticate()
-        except QueryError as error:
+        except TwinningError as error:
             progress(f"{error.message}; nothing was built")
             sys.exit(1)
     data_dir = Path(config["DATA_DIR"])
@@ -125,7 +125,7 @@ def load(data_dir, store, **remote):
     if backend.kind == "sparql":
         try:
             backend.publish(release, previous, progress)
-        except QueryError as error:
+        except TwinningError as error:
             progress(f"{error.message}; the engine keeps its previous release")
             sys.exit(1)
     click.echo(json.dumps(release.info, indent=2))
@@ -141,14 +141,14 @@ def load(data_dir, store, **remote):
 @backend_options
 def serve(host, port, store, workers, threads, debug, **remote):
     """Serve the current release: /sparql, named queries and the home page."""
-    from graph.pool import QueryError
+    from graph.errors import TwinningError
 
     app = application(host=host, port=port, store=store and str(store), server_workers=workers,
                       server_threads=threads, **remote)
     config = app.config
     try:
         held = app.extensions["twinning.backend"].current()
-    except QueryError as error:
+    except TwinningError as error:
         progress(f"{error.message}; /sparql answers 503 until it answers")
     else:
         if held is None and config["UPDATE_TOKEN"]:

@@ -9,11 +9,11 @@ Both backends have one interface, through which the server, the pages and the co
 import time
 from pathlib import Path
 
-from .export import UnknownGraph
-from .pool import QueryError, WorkerPool
+from .errors import Conflict, NotFound, TwinningError
+from .pool import WorkerPool
 from .release import Release, current_release, exclusive, switch_to
 from .remote import NO_GRAPH, Engine, RemoteStore, publish
-from .writes import EMPTY, WriteError, in_process
+from .writes import EMPTY, in_process
 
 BACKENDS = ("embedded", "sparql")
 
@@ -58,7 +58,7 @@ class Sparql(RemoteStore):
         try:
             with exclusive(self.local_root):  # one publish at a time from this store folder
                 publish(self.engine, release, progress)
-        except QueryError:
+        except TwinningError:
             if previous is not None:
                 switch_to(self.local_root, previous.path)
             raise
@@ -71,8 +71,8 @@ class Sparql(RemoteStore):
             return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
         try:
             return super().run(job, timeout)
-        except (QueryError, UnknownGraph) as error:
-            if "dump" not in job or getattr(error, "status", 404) != 404:
+        except NotFound:
+            if "dump" not in job:
                 raise
             # The release this process last confirmed (remote.CONFIRMED_FOR) may be older than a write another
             # process just published: a graph it lacks may be there now (a client reads its own write, not 404),
@@ -85,7 +85,7 @@ class Sparql(RemoteStore):
         that holds nothing is an empty store: the first write starts from nothing."""
         held, local = self.current(fresh=True), current_release(self.local_root)
         if held is not None and (local is None or held.id != local.id):
-            raise QueryError(409, "writes go through the machine that built the engine's current release; "
+            raise Conflict("writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")
         operation = {**operation, "base": local and local.id, "empty": held is None}
         result = write_locally(self.local_root, operation, timeout)
@@ -103,11 +103,8 @@ class Sparql(RemoteStore):
 
 
 def write_locally(root: Path, operation: dict, timeout: float) -> dict:
-    """A write applied to the store folder as a new release (writes.py)."""
-    try:
-        return in_process(root, operation, timeout)
-    except WriteError as error:
-        raise QueryError(error.status, str(error)) from None
+    """A write applied to the store folder as a new release (writes.py). Raises an errors.TwinningError."""
+    return in_process(root, operation, timeout)
 
 
 def create_backend(config) -> Embedded | Sparql:

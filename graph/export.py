@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from nzc_twinning.namespaces import PREFIXES, UNION_GRAPH
 
+from .errors import NotFound
 from .formats import GRAPH_FORMATS
 
 DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld"}
@@ -24,7 +25,7 @@ TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 # release. The remote backend publishes the same graph under the same name.
 
 
-class UnknownGraph(ValueError):
+class UnknownGraph(NotFound):
     """The release has no named graph of that IRI."""
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from loaders.terms import entity_iri
 
+from .errors import BadRequest
 from .sparql_lexer import scan
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -29,7 +30,7 @@ class NamedQueryError(Exception):
     """A .rq file whose header is malformed."""
 
 
-class ParameterError(ValueError):
+class ParameterError(BadRequest):
     """A parameter value that does not fit its declared type; names the parameter."""
 
     def __init__(self, name: str, message: str):

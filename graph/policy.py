@@ -15,10 +15,11 @@ from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate, trave
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.term import URIRef
 
+from .errors import Forbidden
 from .sparql_lexer import edited, scan
 
 
-class OutgoingRefused(Exception):
+class OutgoingRefused(Forbidden):
     """A SERVICE or LOAD target that is not on the allow-list (or cannot be known before running)."""
 
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .errors import EngineFailed, Unavailable, for_status
 from .release import Release
 
 
@@ -28,16 +29,6 @@ def query_job(release_path, query: str, result_format: str | None = "json", grap
 def dump_job(release_path, graph_format: str, graph: str | None = None) -> dict:
     """A job that exports the release (or one named graph) in a graph format, as export.write does."""
     return {"store": str(release_path), "dump": True, "dump_graph": graph, "graph_format": graph_format}
-
-
-class QueryError(Exception):
-    """A query that cannot be answered, with the HTTP status that says why."""
-
-    def __init__(self, status: int, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
 
 
 class Lease:
@@ -147,7 +138,7 @@ class WorkerPool:
             while not self.idle and self.started >= self.size:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise QueryError(503, "all query workers are busy; try again shortly", retry_after=1)
+                    raise Unavailable("all query workers are busy; try again shortly", retry_after=1)
                 self.lock.wait(remaining)
             if self.idle:
                 worker = self.idle.pop()
@@ -183,7 +174,7 @@ class WorkerPool:
             self.lock.notify()
 
     def run(self, job: dict, timeout: float) -> Answer:
-        """Start a job; return the answer's head once the first bytes exist. Raises QueryError."""
+        """Start a job; return the answer's head once the first bytes exist. Raises an errors.TwinningError."""
         deadline = time.monotonic() + timeout
         worker = self._borrow(deadline)
         try:
@@ -191,15 +182,15 @@ class WorkerPool:
             _, payload = worker.frame(deadline)
         except TimeoutError:
             self._retire(worker)
-            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
+            raise Unavailable(f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
         except (EOFError, BrokenPipeError):
             self._retire(worker)
-            raise QueryError(500, "the query engine aborted while evaluating this query; other queries are not "
+            raise EngineFailed("the query engine aborted while evaluating this query; other queries are not "
                                   "affected")
         header = json.loads(payload)
         if header["status"] != 200:
             self._give_back(worker)
-            raise QueryError(header["status"], header["error"])
+            raise for_status(header["status"], header["error"])
         lease = Lease(self, worker)
         return Answer(header["format"], header["graph"], self._stream(lease, deadline, timeout), lease,
                       header.get("capped", False))
@@ -215,11 +206,11 @@ class WorkerPool:
                     lease.end(healthy=True)
                     return
                 else:
-                    raise QueryError(500, payload.decode(errors="replace"))
+                    raise EngineFailed(payload.decode(errors="replace"))
         except TimeoutError:
-            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s")
+            raise Unavailable(f"the query was stopped after its time limit of {timeout:g} s")
         except EOFError:
-            raise QueryError(500, "the query engine aborted while streaming this result")
+            raise EngineFailed("the query engine aborted while streaming this result")
         finally:
             lease.end(healthy=False)  # no-op after a clean end; otherwise its state is unknown
 

@@ -4,10 +4,11 @@ pyoxigraph's update takes no dataset argument, so the protocol's dataset is writ
 `USING <g>` / `USING NAMED <g>` clause before the WHERE of each DELETE/INSERT operation, which is what the
 protocol says the parameters mean. An update that has its own USING or WITH clause conflicts (400).
 """
+from .errors import BadRequest
 from .sparql_lexer import edited, scan
 
 
-class DatasetConflict(ValueError):
+class DatasetConflict(BadRequest):
     """The request gives a dataset both in the protocol and in the update's own USING or WITH clauses."""
 
 

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from nzc_twinning.namespaces import INTERNAL
 
+from .errors import BadRequest, Conflict, EngineFailed, NotFound, TwinningError, Unavailable, for_status
 from .formats import GRAPH_FORMATS
 from .release import Release, current_release, exclusive, finish, new_release_folder, software_version
 
@@ -26,26 +27,20 @@ log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
 
 
-class WriteError(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-
-
 def change(store: ox.Store, operation: dict) -> None:
-    """Apply one operation to a writable copy of the release. Raises WriteError."""
+    """Apply one operation to a writable copy of the release. Raises an errors.TwinningError."""
     kind = operation["kind"]
     graph = ox.NamedNode(operation["graph"]) if operation.get("graph") is not None else ox.DefaultGraph()
     if isinstance(graph, ox.NamedNode) and graph.value.startswith(INTERNAL):  # a write there would be lost or harmful
-        raise WriteError(400, f"parameter 'graph': <{graph.value}> is a graph the store keeps for itself")
+        raise BadRequest(f"parameter 'graph': <{graph.value}> is a graph the store keeps for itself")
     if kind == "update" and INTERNAL in operation["update"]:  # as above; the union graph is derived again anyway
-        raise WriteError(400, f"the update names a graph the store keeps for itself (<{INTERNAL}...>)")
+        raise BadRequest(f"the update names a graph the store keeps for itself (<{INTERNAL}...>)")
     try:
         if kind == "update":
             store.update(operation["update"], base_iri=operation.get("base_iri"))
         elif kind == "delete":
             if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
-                raise WriteError(404, f"there is no graph <{graph.value}>")
+                raise NotFound(f"there is no graph <{graph.value}>")
             store.clear_graph(graph) if isinstance(graph, ox.DefaultGraph) else store.remove_graph(graph)
         elif kind in ("put", "post"):
             if kind == "put" and (isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)):
@@ -55,15 +50,15 @@ def change(store: ox.Store, operation: dict) -> None:
                 store.load(Path(part["data"]).read_bytes(), GRAPH_FORMATS[part["format"]][2],
                            base_iri=operation.get("base_iri"), to_graph=graph)
         else:
-            raise WriteError(400, f"unknown operation {kind!r}")
+            raise BadRequest(f"unknown operation {kind!r}")
     except SyntaxError as error:
-        raise WriteError(400, f"syntax error: {error}") from None
+        raise BadRequest(f"syntax error: {error}") from None
     except ValueError as error:
-        raise WriteError(400, str(error)) from None
+        raise BadRequest(str(error)) from None
 
 
 def write(root: Path, operation: dict) -> str:
-    """Apply an operation as a new release and return its id. Raises WriteError.
+    """Apply an operation as a new release and return its id. Raises an errors.TwinningError.
 
     The operation applies to the current release, or to an empty store where there is none or where it says
     "empty" (a remote engine that holds nothing). With "base", the release id (or None) the caller saw current: if
@@ -72,7 +67,7 @@ def write(root: Path, operation: dict) -> str:
     with exclusive(root):
         current = current_release(root)
         if "base" in operation and operation["base"] != (current and current.id):
-            raise WriteError(409, "another write changed the store meanwhile; send this one again")
+            raise Conflict("another write changed the store meanwhile; send this one again")
         start = None if operation.get("empty") else current
         release_id, partial, now = new_release_folder(root, hashlib.sha256(json.dumps(operation).encode()).hexdigest())
         if start is None:
@@ -107,19 +102,19 @@ def empty_release(root: Path) -> Release:
 
 def in_process(root: Path, operation: dict, timeout: float) -> dict:
     """Run a write in a process of its own (so an engine crash costs only the write); return {"release": id}.
-    Raises WriteError."""
+    Raises an errors.TwinningError."""
     try:
         done = subprocess.run([sys.executable, "-m", "graph.writes", str(root)], input=json.dumps(operation),
                               capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
                               check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise WriteError(503, "the write was stopped after its time limit") from None
+        raise Unavailable("the write was stopped after its time limit") from None
     if done.returncode != 0 or not done.stdout.strip():
         log.error("write failed: %s", done.stderr[-2000:])
-        raise WriteError(500, "the write failed; the previous release is still current")
+        raise EngineFailed("the write failed; the previous release is still current")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if "error" in result:
-        raise WriteError(result["status"], result["error"])
+        raise for_status(result["status"], result["error"])
     return result
 
 
@@ -127,8 +122,8 @@ def main() -> None:
     root, operation = Path(sys.argv[1]), json.loads(sys.stdin.read())
     try:
         print(json.dumps({"release": write(root, operation)}))
-    except WriteError as error:
-        print(json.dumps({"status": error.status, "error": str(error)}))
+    except TwinningError as error:
+        print(json.dumps({"status": error.status, "error": error.message}))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 import pytest
 
-from graph.pool import QueryError
+from graph.errors import TwinningError, Unavailable
 from graph.release import current_release
 from graph.remote import STAGING, STATE, Engine, publish, record
 from server import create_app
@@ -116,7 +116,7 @@ def test_release_switch_is_atomic_and_a_failed_publish_changes_nothing(kind, sta
 
     # A publish that fails half-way (the Graph Store endpoint is wrong) changes nothing readers see.
     broken = create_app({**settings, "STORE_ENDPOINT": engine.store + "-missing"}).extensions["twinning.backend"]
-    with pytest.raises(QueryError):
+    with pytest.raises(TwinningError):
         broken.publish(small, None, progress=lambda message: None)
     assert count_through(app) == triples(current_release(store_path))
 
@@ -210,7 +210,7 @@ def test_a_switch_whose_answer_is_lost_still_counts(start_engine, tmp_path, stor
         def update(self, text: str, timeout: float = 600) -> None:
             super().update(text, timeout)
             if f"<{STATE}#publication>" in text:
-                raise QueryError(503, "the connection was dropped")
+                raise Unavailable("the connection was dropped")
 
     publish(LosesTheSwitchAnswer(engine.query, engine.update, engine.store), full, progress=lambda message: None)
     assert record(Engine(engine.query))[0] == full.id
@@ -312,7 +312,7 @@ def test_basic_authentication(start_engine, tmp_path, store_path):
                 "UPDATE_ENDPOINT": base + "/update", "STORE_ENDPOINT": base + "/store"}
     try:
         anonymous = create_app(settings).extensions["twinning.backend"]
-        with pytest.raises(QueryError) as refused:
+        with pytest.raises(TwinningError) as refused:
             anonymous.publish(current_release(store_path), None, progress=lambda message: None)
         assert "401" in refused.value.message
         settings.update(ENDPOINT_USER="portal", ENDPOINT_PASSWORD="secret")

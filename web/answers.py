@@ -9,9 +9,10 @@ from flask import Flask, Response, current_app, g, request, url_for
 from rdflib import Graph
 from werkzeug.datastructures import MIMEAccept
 
+from graph.errors import BadRequest, ResponseTooLarge, TooLarge, Unavailable, UriTooLong
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
 from graph.policy import check_outgoing
-from graph.pool import QueryError, dump_job, query_job
+from graph.pool import dump_job, query_job
 from graph.writes import empty_release
 
 from .errors import error_response
@@ -38,7 +39,7 @@ def run_job(job: dict, timeout: float | None = None):
     if answer.release is not None and answer.release.id != current().id:
         if g.get("answered"):
             answer.close()
-            raise QueryError(503, "the graph switched to a new release while this page was built; ask again",
+            raise Unavailable("the graph switched to a new release while this page was built; ask again",
                              retry_after=1)
         g.release = answer.release
     g.answered = True
@@ -50,7 +51,7 @@ def release_or_503():
     release is an empty store, whose queries the empty release answers for the rest of the request (issue 12)."""
     if current() is None:
         if not current_app.config["UPDATE_TOKEN"]:
-            raise QueryError(503, "no release has been built yet: run `twinning load`", retry_after=30)
+            raise Unavailable("no release has been built yet: run `twinning load`", retry_after=30)
         g.release = empty_release(Path(current_app.config["STORE"]))
     return current()
 
@@ -95,9 +96,9 @@ def timeout_for(app: Flask, requested: str | None) -> float:
         try:
             asked = float(requested)
         except ValueError:
-            raise QueryError(400, f"parameter 'timeout': {requested!r} is not a number of seconds") from None
+            raise BadRequest(f"parameter 'timeout': {requested!r} is not a number of seconds") from None
         if asked <= 0:
-            raise QueryError(400, "parameter 'timeout' must be positive")
+            raise BadRequest("parameter 'timeout' must be positive")
         limit = min(limit, asked)
     return limit
 
@@ -108,7 +109,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     result_format = negotiate(RESULT_FORMATS, request.accept_mimetypes, format_hints())
     graph_format = negotiate(GRAPH_FORMATS, request.accept_mimetypes, format_hints())
     if len(query) > int(app.config["MAX_QUERY_LENGTH"]):
-        raise QueryError(414 if request.method == "GET" else 413,
+        raise (UriTooLong if request.method == "GET" else TooLarge)(
                          f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
     query = check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))  # SERVICE SILENT to a refused host: {}
     release = release_or_503()
@@ -141,7 +142,7 @@ def cut_off(body, limit: int):
         sent += len(chunk)
         if limit and sent > limit:
             body.close()
-            raise QueryError(507, f"the response passed the limit of {limit} bytes; see /limits")
+            raise ResponseTooLarge(f"the response passed the limit of {limit} bytes; see /limits")
         yield chunk
 
 

@@ -4,9 +4,7 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from graph.named import ParameterError
-from graph.policy import OutgoingRefused
-from graph.pool import QueryError
+from graph.errors import TwinningError
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +23,7 @@ def http_error(error: HTTPException) -> Response:
     return error_response(error.code or 500, error.description or error.name, headers)
 
 
-def query_error(error: QueryError) -> Response:
+def twinning_error(error: TwinningError) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
     return error_response(error.status, error.message, headers)
 
@@ -39,7 +37,5 @@ def register(app: Flask) -> None:
     """Every error a request can meet answers in the one shape: HTTP errors, query errors, bad parameters, refused
     outgoing requests, and anything unexpected (500, logged)."""
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(QueryError, query_error)
-    app.register_error_handler(ParameterError, lambda e: error_response(400, str(e)))
-    app.register_error_handler(OutgoingRefused, lambda e: error_response(403, str(e)))
+    app.register_error_handler(TwinningError, twinning_error)
     app.register_error_handler(Exception, internal_error)

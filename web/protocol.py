@@ -3,8 +3,9 @@ import json
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from graph.errors import TwinningError
 from graph.metadata import service_description_graph
-from graph.pool import QueryError, query_job
+from graph.pool import query_job
 
 from .answers import current, page_query, rdf_response, release_or_503, run_job, run_query
 from .errors import error_response
@@ -81,7 +82,7 @@ def health() -> Response:
             b"".join(answer.body)
         finally:
             answer.close()
-    except QueryError as error:
+    except TwinningError as error:
         return error_response(503, error.message, {"Retry-After": "5", "Cache-Control": "no-store"})
     return Response(json.dumps({"status": "ok", "release": current().id, "backend": backend.kind}),
                     content_type="application/json", headers={"Cache-Control": "no-store"})

@@ -8,10 +8,11 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
+from graph.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 from graph.formats import GRAPH_FORMATS, format_name, iri_error
 from graph.policy import check_outgoing
-from graph.pool import QueryError, query_job
-from graph.protocol_dataset import DatasetConflict, with_protocol_dataset
+from graph.pool import query_job
+from graph.protocol_dataset import with_protocol_dataset
 
 from .answers import (
     PAGE_FORMATS,
@@ -34,19 +35,14 @@ def authorize_write() -> None:
     """Writes exist only when an operator set UPDATE_TOKEN, and each needs it as a bearer token."""
     token = current_app.config["UPDATE_TOKEN"]
     if not token:
-        raise QueryError(403, "this endpoint is read-only: SPARQL Update and Graph Store writes are disabled")
+        raise Forbidden("this endpoint is read-only: SPARQL Update and Graph Store writes are disabled")
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):  # constant time: no timing oracle
-        raise Unauthorized()
-
-
-class Unauthorized(QueryError):
-    def __init__(self):
-        super().__init__(401, "this write needs the header Authorization: Bearer <token>")
+        raise Unauthorized("this write needs the header Authorization: Bearer <token>")
 
 
 def write(operation: dict) -> dict:
-    """Apply a write as a new release (see graph/writes.py). Raises QueryError."""
+    """Apply a write as a new release (see graph/writes.py). Raises an errors.TwinningError."""
     return current_app.extensions["twinning.backend"].write(operation, float(current_app.config["QUERY_TIMEOUT"]) * 4)
 
 
@@ -57,11 +53,8 @@ def sparql_update(updates: list[str]) -> Response:
         return error_response(400, "exactly one update parameter is allowed")
     if len(updates[0]) > int(current_app.config["MAX_QUERY_LENGTH"]):
         return error_response(413, "the update is too long; see /limits")
-    try:
-        update = with_protocol_dataset(updates[0], request.values.getlist("using-graph-uri"),
-                                       request.values.getlist("using-named-graph-uri"))
-    except DatasetConflict as error:
-        return error_response(400, str(error))
+    update = with_protocol_dataset(updates[0], request.values.getlist("using-graph-uri"),
+                                   request.values.getlist("using-named-graph-uri"))
     update = check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
     if not update:  # only LOAD SILENT of refused hosts: success without a change, and no new release
         return jsonify(release=current() and current().id)
@@ -112,11 +105,11 @@ def graph_store(rest: str | None = None) -> Response:
 
 def read_graph(name: str, graph: str | None) -> Response:
     """GET or HEAD of a graph (None: the default graph, see graph_store). HEAD has GET's headers without running
-    the export: the body would only be thrown away. Raises QueryError (404 for a graph the store does not hold)."""
+    the export: the body would only be thrown away. Raises an errors.TwinningError (404 for a graph the store does not hold)."""
     dump = graph is not None or bool(current_app.config["UNION_DEFAULT_GRAPH"])  # else the own default graph
     if request.method == "HEAD":
         if graph is not None and not graph_exists(graph):
-            raise QueryError(404, f"the release has no named graph <{graph}>")
+            raise NotFound(f"the release has no named graph <{graph}>")
         # No Content-Length rather than 0: GET's is not known without the export (werkzeug counts a body it can).
         response = Response(iter(()), content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
         response.implicit_sequence_conversion = False
@@ -132,7 +125,7 @@ def read_graph(name: str, graph: str | None) -> Response:
 
 def rdf_parts(folder: Path) -> list[dict]:
     """The RDF documents of a write, each saved in `folder` with its format: the body, or each part of a
-    multipart/form-data body (all of them merged into the graph). Raises QueryError: 415 for a document in no
+    multipart/form-data body (all of them merged into the graph). Raises an errors.TwinningError: 415 for a document in no
     format the store reads, 400 for a broken multipart body."""
     if request.mimetype == "multipart/form-data":
         documents = multipart_documents()
@@ -143,7 +136,7 @@ def rdf_parts(folder: Path) -> list[dict]:
         name = format_name(PAGE_FORMATS, media)
         if name is None:
             what = f"part {label!r} of the form" if label else "the graph"
-            raise QueryError(415, f"send {what} as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values())
+            raise UnsupportedMediaType(f"send {what} as " + ", ".join(media for media, _, _ in PAGE_FORMATS.values())
                                   + (f", not {media}" if media else " (its Content-Type is missing)"))
         path = folder / f"{number}.rdf"
         path.write_bytes(data)
@@ -152,7 +145,7 @@ def rdf_parts(folder: Path) -> list[dict]:
 
 
 def multipart_documents() -> list[tuple[str, bytes, str]]:
-    """Each part of a multipart/form-data body: its media type, its bytes and its name. Raises QueryError (400)."""
+    """Each part of a multipart/form-data body: its media type, its bytes and its name. Raises an errors.TwinningError (400)."""
     boundary = request.mimetype_params.get("boundary", "")
     decoder = MultipartDecoder(boundary.encode("latin-1"))
     documents: list = []
@@ -168,9 +161,9 @@ def multipart_documents() -> list[tuple[str, bytes, str]]:
                 documents[-1][1].extend(event.data)
             event = decoder.next_event()
     except ValueError as error:
-        raise QueryError(400, f"the multipart/form-data body cannot be read: {error}") from None
+        raise BadRequest(f"the multipart/form-data body cannot be read: {error}") from None
     if not boundary or isinstance(event, NeedData) or not documents:
-        raise QueryError(400, "the multipart/form-data body is incomplete, or its boundary parameter is missing")
+        raise BadRequest("the multipart/form-data body is incomplete, or its boundary parameter is missing")
     return [(media, bytes(data), label) for media, data, label in documents]
 
 

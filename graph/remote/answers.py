@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from .. import results
+from ..errors import BadGateway, Unavailable
 from ..formats import GRAPH_FORMATS
-from ..pool import Answer, QueryError
+from ..pool import Answer
 from .engine import unwrap, unwrap_rows
 
 CHUNK = 64 * 1024
@@ -32,9 +33,9 @@ def passed_through(name: str, graph: bool, response, deadline: float) -> Answer:
     return Answer(name, graph, stream(response, deadline), Closer(response))
 
 
-def more_rows_than(limit: int, response, deadline: float, stopped: QueryError) -> bool:
+def more_rows_than(limit: int, response, deadline: float, stopped: Unavailable) -> bool:
     """Whether an answer in SPARQL XML has more than `limit` rows (the counting pass, as the embedded store makes).
-    Raises `stopped` past the deadline, QueryError (502) for an answer that is not SPARQL XML."""
+    Raises `stopped` past the deadline, BadGateway for an answer that is not SPARQL XML."""
     try:
         _, rows = results.read_xml(response)
         for counted, _ in enumerate(rows, 1):
@@ -45,7 +46,7 @@ def more_rows_than(limit: int, response, deadline: float, stopped: QueryError) -
     except (ET.ParseError, OSError) as error:  # a read that timed out, or a broken answer
         if time.monotonic() >= deadline:
             raise stopped from None
-        raise QueryError(502, f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
+        raise BadGateway(f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
     return False
 
 
@@ -55,7 +56,7 @@ def reencoded_results(name: str, response, deadline: float, cap: int = 0) -> Ans
         answer = results.read_xml(response)
     except (ET.ParseError, OSError) as error:
         response.close()
-        raise QueryError(502, f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
+        raise BadGateway(f"the SPARQL engine's answer is not SPARQL XML: {error}") from None
     if not isinstance(answer, results.Boolean):
         variables, rows = answer
         answer = (variables, unwrap_rows(itertools.islice(rows, cap) if cap else rows))
@@ -82,6 +83,6 @@ def timed(chunks: Iterator[bytes], deadline: float, response) -> Iterator[bytes]
         for chunk in chunks:
             yield chunk
             if time.monotonic() > deadline:
-                raise QueryError(503, "the query was stopped after its time limit")
+                raise Unavailable("the query was stopped after its time limit")
     finally:
         response.close()

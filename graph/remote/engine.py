@@ -6,8 +6,8 @@ import urllib.parse
 import urllib.request
 
 from .. import results
+from ..errors import BadGateway, BadRequest, Unavailable
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
-from ..pool import QueryError
 from ..sparql_lexer import Reading, edited, scan
 from .auth import BasicAuth, DigestAuth
 from .graphs import STAGING
@@ -41,7 +41,7 @@ class Engine:
 
     def open(self, url: str, data: bytes | None = None, method: str | None = None, headers: dict | None = None,
              timeout: float = 60):
-        """Send a request; return the open response. Raises QueryError with the engine's own message."""
+        """Send a request; return the open response. Raises an errors.TwinningError with the engine's own message."""
         request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
         try:
             try:
@@ -56,23 +56,23 @@ class Engine:
             message = " ".join(error.read(2000).decode("utf-8", "replace").split())
             error.close()
             if error.code == 400 and url == self.query_url:
-                raise QueryError(400, f"the SPARQL engine rejected the query (a syntax error or a feature it lacks): "
+                raise BadRequest(f"the SPARQL engine rejected the query (a syntax error or a feature it lacks): "
                                       f"{message}") from None
-            raise QueryError(502, f"the SPARQL engine answered {error.code}: {message}") from None
+            raise BadGateway(f"the SPARQL engine answered {error.code}: {message}") from None
         except TimeoutError:
-            raise QueryError(503, f"the query was stopped after its time limit of {timeout:g} s",
+            raise Unavailable(f"the query was stopped after its time limit of {timeout:g} s",
                              retry_after=5) from None
         except OSError as error:
-            raise QueryError(503, f"the SPARQL engine at {url} cannot be reached ({error})", retry_after=30) from None
+            raise Unavailable(f"the SPARQL engine at {url} cannot be reached ({error})", retry_after=30) from None
         # Virtuoso answers 200 to answers it cut short: when ResultSetMaxRows is reached, and for "anytime" queries
         # stopped by its own time limit. Neither may pass for a whole answer.
         if response.headers.get("X-SQL-State") == "S1TAT":
             response.close()
-            raise QueryError(503, "the SPARQL engine stopped this query at its own time limit and offered an "
+            raise Unavailable("the SPARQL engine stopped this query at its own time limit and offered an "
                                   "incomplete answer", retry_after=5)
         if response.headers.get("X-SPARQL-MaxRows"):
             response.close()
-            raise QueryError(502, f"the SPARQL engine cut this answer at {response.headers['X-SPARQL-MaxRows']} "
+            raise BadGateway(f"the SPARQL engine cut this answer at {response.headers['X-SPARQL-MaxRows']} "
                                   "rows (Virtuoso: raise [SPARQL] ResultSetMaxRows above TWINNING_MAX_RESULT_ROWS)")
         if self.faithful is None:
             server = response.headers.get("Server", "")

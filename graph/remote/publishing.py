@@ -13,7 +13,7 @@ import uuid
 import pyoxigraph as ox
 
 from .. import export
-from ..pool import QueryError
+from ..errors import Conflict, TwinningError
 from ..release import Release
 from .engine import Engine
 from .graphs import DEFAULT_GRAPH, STAGING, STATE, UNION_GRAPH
@@ -52,7 +52,7 @@ def switched_to(engine: Engine, nonce: str) -> bool:
     connection, a proxy's timeout) may have been applied all the same."""
     try:
         return publication(engine, expected=True) == nonce
-    except QueryError:
+    except TwinningError:
         return False
 
 
@@ -73,7 +73,7 @@ def graph_contents(store: ox.Store) -> dict[str, bytes]:
 
 def publish(engine: Engine, release: Release, progress=print) -> None:
     """Make the engine hold `release`: upload the graphs that changed, then switch in one update. Raises
-    QueryError; the engine then still holds its previous release (leftover staging graphs are dropped)."""
+    an errors.TwinningError; the engine then still holds its previous release (leftover staging graphs are dropped)."""
     held = record(engine)
     before = held[1].get("graph_digests", {}) if held else {}
     contents = graph_contents(ox.Store.read_only(str(release.path)))
@@ -90,7 +90,7 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
             if i % 100 == 0 or i == len(changed):
                 progress(f"  {i}/{len(changed)} graphs uploaded ({time.monotonic() - started:.1f} s)")
         if publication(engine) != (held[1].get("publication") if held else None):
-            raise QueryError(409, "another publish switched the engine while this one uploaded; load again")
+            raise Conflict("another publish switched the engine while this one uploaded; load again")
         info = {**release.info, "graph_digests": digests, "publication": uuid.uuid4().hex}
         operations = [f"MOVE <{staged[graph]}> TO <{graph}>" for graph in changed]
         operations += [f"DROP SILENT GRAPH <{graph}>" for graph in removed]
@@ -99,14 +99,14 @@ def publish(engine: Engine, release: Release, progress=print) -> None:
         operations += [f"DROP SILENT GRAPH <{STATE}>", f"INSERT DATA {{ GRAPH <{STATE}> {{ {described} }} }}"]
         try:
             engine.update(" ;\n".join(operations))
-        except QueryError:
+        except TwinningError:
             if not switched_to(engine, info["publication"]):
                 raise
-    except QueryError:
+    except TwinningError:
         for graph in staged.values():
             try:
                 engine.update(f"DROP SILENT GRAPH <{graph}>")
-            except QueryError:
+            except TwinningError:
                 break  # the engine is gone; the next publish replaces these graphs anyway
         raise
     progress(f"release {release.id} is now current on {engine.query_url}")

@@ -11,7 +11,7 @@ graph as a response header, past what HTTP clients accept.
 from collections.abc import Callable
 
 from .. import results
-from ..pool import QueryError
+from ..errors import BadRequest
 from ..sparql_lexer import Reading, edited, scan
 from .engine import Engine
 from .graphs import DEFAULT_GRAPH, NO_GRAPH
@@ -23,11 +23,11 @@ def values_edits(reading: Reading, substitutions: dict, stored: Callable[[str], 
     """A VALUES block closing the WHERE group that binds the parameters (SPARQL has no other way to bind a variable
     from outside; at the end, it cannot clash with a BIND of the same variable). Parameters of named queries are
     bound by a triple pattern, so this narrows the answer as the embedded store's substitution does. `stored` names
-    IRIs as the engine holds them. Raises QueryError (400) for a query without a complete WHERE group."""
+    IRIs as the engine holds them. Raises an errors.TwinningError (400) for a query without a complete WHERE group."""
     if not substitutions:
         return []
     if reading.where is None:
-        raise QueryError(400, "the query has no complete WHERE clause to bind parameters in")
+        raise BadRequest("the query has no complete WHERE clause to bind parameters in")
     names = list(substitutions)
     terms = [as_stored(substitutions[name], stored) for name in names]
     values = (f" VALUES ({' '.join('?' + name for name in names)}) "
@@ -48,7 +48,7 @@ def as_stored(term: dict, stored: Callable[[str], str]) -> dict:
 def dataset_edits(reading: Reading, default_graphs: list[str], named_graphs: list[str]) -> list[Edit]:
     """FROM and FROM NAMED clauses added where dataset clauses go, on the query's own line."""
     if reading.dataset_at is None:
-        raise QueryError(400, "SPARQL syntax error: the query has no place for a dataset")
+        raise BadRequest("SPARQL syntax error: the query has no place for a dataset")
     clauses = "".join(f" FROM <{g}>" for g in default_graphs) + "".join(f" FROM NAMED <{g}>" for g in named_graphs)
     return [(reading.dataset_at, reading.dataset_at, f"{clauses} ")]
 
@@ -68,7 +68,7 @@ def requested_dataset_edits(reading: Reading, default_graphs: list[str], named_g
 
 def rewritten(reading: Reading, job: dict, release_dataset: tuple[list[str], list[str]], engine: Engine) -> str:
     """The text an engine is asked for a query job: its parameters bound, its dataset named (the one the client
-    asked for, else `release_dataset`), its base the endpoint's, its wrapped datatypes named. Raises QueryError."""
+    asked for, else `release_dataset`), its base the endpoint's, its wrapped datatypes named. Raises an errors.TwinningError."""
     edits = values_edits(reading, job.get("substitutions") or {}, engine.stored)
     default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
     if default_graphs or named or reading.dataset:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import export
+from ..errors import BadRequest, NotAcceptable, NotFound, TwinningError, Unavailable
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
-from ..pool import Answer, QueryError, WorkerPool
+from ..pool import Answer, WorkerPool
 from ..release import Release
 from ..sparql_lexer import QUERY_FORMS, Reading, scan
 from ..worker import limited_within, merged_dataset
@@ -68,12 +69,12 @@ class RemoteStore:
         release = self.current()  # as the server read it moments ago, at most CONFIRMED_FOR seconds old
         for _ in range(3):
             if release is None:
-                raise QueryError(503, "the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
+                raise Unavailable("the SPARQL engine holds no release yet: run `twinning load --backend sparql`",
                                  retry_after=30)
             answer = self._run(release, job, deadline, timeout)
             try:
                 now = self.current(fresh=True)
-            except QueryError:
+            except TwinningError:
                 answer.close()
                 raise
             if now is not None and now.info.get("publication") == release.info.get("publication"):
@@ -81,7 +82,7 @@ class RemoteStore:
                 return answer
             answer.close()
             release = now
-        raise QueryError(503, "the engine switched releases during this query three times; try again", retry_after=1)
+        raise Unavailable("the engine switched releases during this query three times; try again", retry_after=1)
 
     def _run(self, release: Release, job: dict, deadline: float, timeout: float) -> Answer:
         if "dump" in job:
@@ -92,15 +93,15 @@ class RemoteStore:
         reading = scan(job["query"])
         if reading.problem or reading.form not in QUERY_FORMS:
             problem = reading.problem or "this is an update, not a query: POST it as update"
-            raise QueryError(400, f"SPARQL syntax error: {problem}")
+            raise BadRequest(f"SPARQL syntax error: {problem}")
         query = rewritten(reading, job, self.dataset(release, job.get("union", True), reading), self.engine)
         graph = reading.form in ("CONSTRUCT", "DESCRIBE")
         name = job["graph_format"] if graph else job["result_format"]
         if name is None:
             kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if graph else "query results (SELECT or ASK)"
-            raise QueryError(406, f"none of the accepted media types can hold {kind}")
+            raise NotAcceptable(f"none of the accepted media types can hold {kind}")
 
-        stopped = QueryError(503, f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
+        stopped = Unavailable(f"the query was stopped after its time limit of {timeout:g} s", retry_after=5)
 
         def ask(accept_name: str, table: dict):
             remaining = deadline - time.monotonic()
@@ -108,8 +109,8 @@ class RemoteStore:
                 raise stopped
             try:
                 return self.engine.post_query(query, table[accept_name][0], remaining)
-            except QueryError as error:
-                raise stopped if error.status == 503 and time.monotonic() >= deadline else error from None
+            except TwinningError as error:
+                raise stopped if isinstance(error, Unavailable) and time.monotonic() >= deadline else error from None
 
         faithful = self.engine.faithful or SAFE
         if graph:
@@ -153,10 +154,10 @@ class RemoteStore:
             try:
                 ox.NamedNode(graph)
             except ValueError as error:
-                raise QueryError(400, f"parameter 'graph': not an IRI ({error})") from None
+                raise BadRequest(f"parameter 'graph': not an IRI ({error})") from None
         held = named_graphs(release)
         if graph is not None and graph not in held:
-            raise QueryError(404, f"the release has no named graph <{graph}>")
+            raise NotFound(f"the release has no named graph <{graph}>")
         if graph is not None:
             wanted = [graph]
         elif job["graph_format"] in export.TRIPLE_ONLY:
