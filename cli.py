@@ -46,7 +46,7 @@ def backend_or_exit(app):
     return backend, release
 
 
-def stream(backend, job: dict, timeout: float):
+def stream(backend, job, timeout: float):
     """Run a job on the backend and yield its bytes; exit 1 with the engine's message if it fails."""
     from graph.errors import TwinningError
 
@@ -176,8 +176,8 @@ def serve(host, port, store, workers, threads, debug, **remote):
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def query(text, name, param, fmt, output, store):
     """Run a SPARQL query (TEXT, or - for stdin) or a named query on the current release."""
+    from graph.jobs import QueryJob
     from graph.named import ParameterError
-    from graph.pool import query_job
 
     app = application(store=store and str(store))
     config = app.config
@@ -198,9 +198,9 @@ def query(text, name, param, fmt, output, store):
     elif text in (None, "-"):
         text = sys.stdin.read()
     backend, release = backend_or_exit(app)
-    job = query_job(release.path, text, fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
-                    fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None),
-                    bool(config["UNION_DEFAULT_GRAPH"]), substitutions)
+    job = QueryJob(str(release.path), text, fmt if fmt in RESULT_FORMATS else ("json" if fmt is None else None),
+                   fmt if fmt in GRAPH_FORMATS else ("turtle" if fmt is None else None),
+                   bool(config["UNION_DEFAULT_GRAPH"]), substitutions)
     for chunk in stream(backend, job, float(config["QUERY_TIMEOUT"])):
         output.write(chunk)
 
@@ -209,12 +209,12 @@ def query(text, name, param, fmt, output, store):
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def coverage(store):
     """Print the coverage of the twinning cohorts (the named query `coverage`) as a Markdown table."""
+    from graph.jobs import QueryJob
     from graph.named import load_named_queries
-    from graph.pool import query_job
     from nzc_twinning.files import shipped
 
     backend, release = backend_or_exit(application(store=store and str(store)))
-    job = query_job(release.path, load_named_queries(shipped("queries"))["coverage"].text)
+    job = QueryJob(str(release.path), load_named_queries(shipped("queries"))["coverage"].text)
     rows = json.loads(b"".join(stream(backend, job, 60)))["results"]["bindings"]
     click.echo(coverage_table(rows))
 
@@ -238,10 +238,10 @@ def coverage_table(rows: list[dict]) -> str:
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 def export(fmt, output, graph_iri, store):
     """Write the current release (or one named graph) to a file or stdout, byte-identical for the same release."""
-    from graph.pool import dump_job
+    from graph.jobs import DumpJob
 
     backend, release = backend_or_exit(application(store=store and str(store)))
-    job = dump_job(release.path, SUFFIXES[fmt], graph_iri)
+    job = DumpJob(str(release.path), SUFFIXES[fmt], graph_iri)
     for chunk in stream(backend, job, EXPORT_TIMEOUT):
         output.write(chunk)
 

@@ -1,21 +1,41 @@
 """Where the graph is held and queried: the embedded pyoxigraph store (the default) or a remote SPARQL 1.1 engine.
-
-Both backends have one interface, through which the server, the pages and the command line reach the store:
-    current() -> Release | None         the release being served
-    run(job, timeout) -> pool.Answer    a query or export job (pool.query_job), its answer streamed
-    write(operation, timeout) -> dict   a SPARQL Update or Graph Store write, applied as a new release
-    close()
+Both implement Backend, the one interface through which the web layer and the command line reach the store.
 """
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from .errors import Conflict, NotFound, TwinningError
-from .pool import WorkerPool
+from .jobs import DumpJob, Job, QueryJob, WriteJob
+from .pool import Answer, WorkerPool
 from .release import Release, current_release, exclusive, switch_to
 from .remote import NO_GRAPH, Engine, RemoteStore, publish
 from .writes import EMPTY, in_process
 
 BACKENDS = ("embedded", "sparql")
+
+
+class Backend(Protocol):
+    """What the web layer and the command line ask of the store."""
+
+    kind: str  # "embedded" or "sparql"
+
+    def current(self) -> Release | None:
+        """The release being served; None before the first build. Raises an errors.TwinningError (an engine that
+        cannot be reached)."""
+
+    def run(self, job: Job, timeout: float) -> Answer:
+        """A query or export, its answer streamed; stopped after `timeout` seconds. Raises an errors.TwinningError."""
+
+    def write(self, operation: WriteJob, timeout: float) -> dict:
+        """A write applied as a new release: {"release": id}. Raises an errors.TwinningError."""
+
+    def warm(self) -> None:
+        """Start what answering needs (query workers) before the first request."""
+
+    def close(self) -> None:
+        """Stop what the backend started."""
 
 
 class Embedded:
@@ -30,10 +50,10 @@ class Embedded:
     def current(self) -> Release | None:
         return current_release(self.root)
 
-    def run(self, job: dict, timeout: float):
+    def run(self, job: Job, timeout: float) -> Answer:
         return self.pool.run(job, timeout)
 
-    def write(self, operation: dict, timeout: float) -> dict:
+    def write(self, operation: WriteJob, timeout: float) -> dict:
         return write_locally(self.root, operation, timeout)
 
     def warm(self) -> None:
@@ -63,16 +83,17 @@ class Sparql(RemoteStore):
                 switch_to(self.local_root, previous.path)
             raise
 
-    def run(self, job: dict, timeout: float):
+    def run(self, job: Job, timeout: float) -> Answer:
         """Answer a job; one on the empty release (a writable store whose engine holds nothing yet) is asked of the
         engine over a dataset of no graph, whatever the query names: the empty dataset."""
-        if Path(job["store"]).resolve().is_relative_to((self.local_root / EMPTY).resolve()):
-            job = {**job, "default_graphs": [NO_GRAPH], "named_graphs": [NO_GRAPH]}
+        if Path(job.store).resolve().is_relative_to((self.local_root / EMPTY).resolve()):
+            if isinstance(job, QueryJob):
+                job = replace(job, default_graphs=(NO_GRAPH,), named_graphs=(NO_GRAPH,))
             return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
         try:
             return super().run(job, timeout)
         except NotFound:
-            if "dump" not in job:
+            if not isinstance(job, DumpJob):
                 raise
             # The release this process last confirmed (remote.CONFIRMED_FOR) may be older than a write another
             # process just published: a graph it lacks may be there now (a client reads its own write, not 404),
@@ -80,14 +101,14 @@ class Sparql(RemoteStore):
             self.confirmed = float("-inf")
             return super().run(job, timeout)
 
-    def write(self, operation: dict, timeout: float) -> dict:
+    def write(self, operation: WriteJob, timeout: float) -> dict:
         """Apply a write to the release the engine holds, in the store folder, and publish the result. An engine
         that holds nothing is an empty store: the first write starts from nothing."""
         held, local = self.current(fresh=True), current_release(self.local_root)
         if held is not None and (local is None or held.id != local.id):
             raise Conflict("writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")
-        operation = {**operation, "base": local and local.id, "empty": held is None}
+        operation = replace(operation, expected=(local and local.id,), empty=held is None)
         result = write_locally(self.local_root, operation, timeout)
         try:
             self.publish(current_release(self.local_root), local, progress=lambda message: None)
@@ -102,12 +123,12 @@ class Sparql(RemoteStore):
         self.copies.close()
 
 
-def write_locally(root: Path, operation: dict, timeout: float) -> dict:
+def write_locally(root: Path, operation: WriteJob, timeout: float) -> dict:
     """A write applied to the store folder as a new release (writes.py). Raises an errors.TwinningError."""
     return in_process(root, operation, timeout)
 
 
-def create_backend(config) -> Embedded | Sparql:
+def create_backend(config) -> Backend:
     """The backend the settings name (server.SETTINGS: BACKEND, STORE, ENDPOINT, ...)."""
     kind = config["BACKEND"]
     if kind == "embedded":

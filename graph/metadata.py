@@ -4,11 +4,12 @@ The descriptions are rdflib graphs made per request, because their URLs depend o
 """
 import calendar
 import datetime
+import hashlib
 import re
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from nzc_twinning.namespaces import ID, ONTOLOGY, TW, UNION_GRAPH, entity_iri
 
@@ -390,3 +391,30 @@ def service_description_graph(endpoint: str, descriptions: list[str], union: boo
     if triples is not None:
         graph.add((default_graph, VOID.triples, Literal(triples)))
     return graph
+
+
+
+def build_activity(release_id: str, started: datetime.datetime, software: str, inputs: dict[str, bytes]) -> Dataset:
+    """The build of a release as a prov:Activity (when, which software, which input files with their SHA-256), in a
+    graph of its own named after the release. Not part of the release digest, which depends on the facts only."""
+    base = entity_iri("release", release_id)
+    dataset = Dataset()
+    graph = dataset.graph(URIRef(base))
+    build, agent = URIRef(base + "#build"), URIRef(entity_iri("software", software))
+    graph.add((URIRef(base), PROV.wasGeneratedBy, build))
+    graph.add((build, RDF.type, PROV.Activity))
+    graph.add((build, RDFS.label, Literal(f"Build of release {release_id}", lang="en")))
+    graph.add((build, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))
+    graph.add((build, PROV.wasAssociatedWith, agent))
+    graph.add((agent, RDF.type, PROV.SoftwareAgent))
+    graph.add((agent, RDFS.label, Literal(f"nzc-twinning {software}")))
+    for name, data in sorted(inputs.items()):
+        entity, checksum = URIRef(f"{base}/input/{name}"), URIRef(f"{base}/input/{name}#sha256")
+        graph.add((build, PROV.used, entity))
+        graph.add((URIRef(base), PROV.wasDerivedFrom, entity))
+        graph.add((entity, RDF.type, PROV.Entity))
+        graph.add((entity, RDFS.label, Literal(f"data/{name}")))
+        graph.add((entity, SPDX.checksum, checksum))
+        graph.add((checksum, SPDX.algorithm, URIRef("https://spdx.org/rdf/terms#checksumAlgorithm_sha256")))
+        graph.add((checksum, SPDX.checksumValue, Literal(hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary)))
+    return dataset

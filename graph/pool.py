@@ -15,20 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import EngineFailed, Unavailable, for_status
+from .jobs import Job, to_line
 from .release import Release
-
-
-def query_job(release_path, query: str, result_format: str | None = "json", graph_format: str | None = None,
-              union: bool = True, substitutions: dict | None = None, **options) -> dict:
-    """A job for a query worker (see worker.py): the query, the release it runs on and the formats to answer in.
-    Other options: base_iri, default_graphs, named_graphs, max_rows."""
-    return {"store": str(release_path), "query": query, "result_format": result_format,
-            "graph_format": graph_format, "union": union, "substitutions": substitutions or {}, **options}
-
-
-def dump_job(release_path, graph_format: str, graph: str | None = None) -> dict:
-    """A job that exports the release (or one named graph) in a graph format, as export.write does."""
-    return {"store": str(release_path), "dump": True, "dump_graph": graph, "graph_format": graph_format}
 
 
 class Lease:
@@ -73,8 +61,8 @@ class Worker:
         self.fd = self.process.stdout.fileno()
         self.pending = bytearray()
 
-    def send(self, job: dict) -> None:
-        self.process.stdin.write(json.dumps(job).encode() + b"\n")
+    def send(self, job: Job) -> None:
+        self.process.stdin.write(to_line(job))
         self.process.stdin.flush()
 
     def read_exact(self, size: int, deadline: float) -> bytes:
@@ -173,7 +161,7 @@ class WorkerPool:
             self.restarts += 1
             self.lock.notify()
 
-    def run(self, job: dict, timeout: float) -> Answer:
+    def run(self, job: Job, timeout: float) -> Answer:
         """Start a job; return the answer's head once the first bytes exist. Raises an errors.TwinningError."""
         deadline = time.monotonic() + timeout
         worker = self._borrow(deadline)

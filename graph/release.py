@@ -23,11 +23,11 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, PROV
 
-from nzc_twinning.namespaces import ONTOLOGY, entity_iri
+from nzc_twinning.namespaces import ONTOLOGY
 
 from . import export
 from .export import DUMP_FORMATS
-from .metadata import statistics
+from .metadata import build_activity, statistics
 
 NEWLINE = b"\n"
 KEEP_RELEASES = 3  # old releases stay a while: a worker may still be answering from one
@@ -108,7 +108,7 @@ def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path,
     nquads = canonical_nquads(dataset)
     digest = hashlib.sha256(nquads).hexdigest()
     release_id, partial, now = new_release_folder(root, digest)
-    nquads += load_activity(release_id, now, inputs)
+    nquads += build_activity(release_id, now, software_version(), inputs).serialize(format="nquads").encode()
     progress(f"writing {nquads.count(NEWLINE)} quads to a new store")
     store = ox.Store(str(partial))
     store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
@@ -167,37 +167,6 @@ def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.dat
     # Build time to the microsecond, so ids sort by age and the same data rebuilt gets a new id.
     release_id = f"{now:%Y%m%dT%H%M%S%f}Z-{digest[:8]}"
     return release_id, releases / f"{release_id}.partial", now
-
-
-def load_activity(release_id: str, started: datetime.datetime, inputs: dict[str, bytes]) -> bytes:
-    """The build itself as a prov:Activity (when, which software, which input files with their SHA-256), as N-Quads
-    in a graph of its own. Not part of the release digest, which depends on the facts only."""
-    base = entity_iri("release", release_id)
-    graph, software = f"<{base}>", f"<{entity_iri('software', software_version())}>"
-    prov, rdfs, spdx = "http://www.w3.org/ns/prov#", "http://www.w3.org/2000/01/rdf-schema#", "http://spdx.org/rdf/terms#"
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    lines = [
-        f"{graph} <{prov}wasGeneratedBy> <{base}#build> {graph} .",
-        f"<{base}#build> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}Activity> {graph} .",
-        f'<{base}#build> <{rdfs}label> "Build of release {release_id}"@en {graph} .',
-        f'<{base}#build> <{prov}startedAtTime> "{started.isoformat()}"^^<{xsd}dateTime> {graph} .',
-        f"<{base}#build> <{prov}wasAssociatedWith> {software} {graph} .",
-        f"{software} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}SoftwareAgent> {graph} .",
-        f'{software} <{rdfs}label> "nzc-twinning {software_version()}" {graph} .',
-    ]
-    for name, data in sorted(inputs.items()):
-        entity = f"<{base}/input/{name}>"
-        checksum = f"<{base}/input/{name}#sha256>"
-        lines += [
-            f"<{base}#build> <{prov}used> {entity} {graph} .",
-            f"{graph} <{prov}wasDerivedFrom> {entity} {graph} .",
-            f"{entity} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{prov}Entity> {graph} .",
-            f'{entity} <{rdfs}label> "data/{name}" {graph} .',
-            f"{entity} <{spdx}checksum> {checksum} {graph} .",
-            f"{checksum} <{spdx}algorithm> <https://spdx.org/rdf/terms#checksumAlgorithm_sha256> {graph} .",
-            f'{checksum} <{spdx}checksumValue> "{hashlib.sha256(data).hexdigest()}"^^<{xsd}hexBinary> {graph} .',
-        ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def write_dumps(store: ox.Store, folder: Path) -> dict:

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
+from .jobs import DumpJob, Job, QueryJob, from_line
 from .sparql_lexer import scan
 
 CHUNK = 64 * 1024
@@ -94,16 +95,16 @@ def send_error(out, status: int, message: str) -> None:
     FrameWriter(out, {}).fail(status, message)
 
 
-def run_dump(store: ox.Store, job: dict, out) -> None:
+def run_dump(store: ox.Store, job: DumpJob, out) -> None:
     """Stream a deterministic export of the release or of one named graph."""
-    writer = FrameWriter(out, {"status": 200, "format": job["graph_format"], "graph": True})
-    if job.get("dump_graph") is not None:
+    writer = FrameWriter(out, {"status": 200, "format": job.graph_format, "graph": True})
+    if job.graph is not None:
         try:
-            ox.NamedNode(job["dump_graph"])
+            ox.NamedNode(job.graph)
         except ValueError as error:
             return writer.fail(400, f"parameter 'graph': not an IRI ({error})")
     try:
-        export.write(store, job["graph_format"], writer, job.get("dump_graph"))
+        export.write(store, job.graph_format, writer, job.graph)
     except export.UnknownGraph as error:
         return writer.fail(404, str(error))
     except (OSError, ValueError) as error:
@@ -170,36 +171,36 @@ def limited_within(query: str, limit: int) -> bool:
     return own is not None and own <= limit
 
 
-def run_job(store: ox.Store, job: dict, out) -> None:
+def run_job(store: ox.Store, job: Job, out) -> None:
     """Evaluate one job and write its frames."""
-    if "dump" in job:
+    if isinstance(job, DumpJob):
         return run_dump(store, job, out)
     try:
         store, options = dataset(store, job)
-        if job.get("substitutions"):
+        if job.substitutions:
             options["substitutions"] = {ox.Variable(name): term_from_json(term)
-                                        for name, term in job["substitutions"].items()}
-        result = store.query(job["query"], base_iri=job.get("base_iri"), **options)
+                                        for name, term in job.substitutions.items()}
+        result = store.query(job.query, base_iri=job.base_iri, **options)
     except SyntaxError as error:
         return send_error(out, 400, f"SPARQL syntax error: {error}")
     except (ValueError, RuntimeError) as error:  # e.g. a substituted variable that the query does not project
         return send_error(out, 400, str(error))
     is_graph = isinstance(result, ox.QueryTriples)
-    name = job["graph_format"] if is_graph else job["result_format"]
+    name = job.graph_format if is_graph else job.result_format
     if name is None:
         kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if is_graph else "query results (SELECT or ASK)"
         return send_error(out, 406, f"none of the accepted media types can hold {kind}")
     table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
-    limit = job.get("max_rows") or 0
+    limit = job.max_rows
     header = {"status": 200, "format": name, "graph": is_graph, "capped": False}
 
     def check_rows():
         """Before the head goes out: does the whole result fit the row limit? Counted on a second evaluation
         serialized to TSV, which stops as soon as the limit is passed."""
-        store.query(job["query"], base_iri=job.get("base_iri"), **options).serialize(
+        store.query(job.query, base_iri=job.base_iri, **options).serialize(
             RowCounter(limit), ox.QueryResultsFormat.TSV)
 
-    capped = isinstance(result, ox.QuerySolutions) and limit > 0 and not limited_within(job["query"], limit)
+    capped = isinstance(result, ox.QuerySolutions) and limit > 0 and not limited_within(job.query, limit)
     writer = FrameWriter(out, header, check_rows if capped else None)
     try:
         result.serialize(writer, table[name][2])
@@ -208,22 +209,22 @@ def run_job(store: ox.Store, job: dict, out) -> None:
     except Capped:
         header["capped"] = True
         writer = FrameWriter(out, header)
-        write_capped(store.query(job["query"], base_iri=job.get("base_iri"), **options), name, limit, writer)
+        write_capped(store.query(job.query, base_iri=job.base_iri, **options), name, limit, writer)
     except (OSError, ValueError, TypeError) as error:
         return writer.fail(500, f"the query failed during evaluation: {error}")
     writer.close()
 
 
-def merged_dataset(job: dict) -> tuple[list[str], list[str]] | None:
+def merged_dataset(job: QueryJob) -> tuple[list[str], list[str]] | None:
     """The default and named graphs a query job asks for, where its default graph is merged from two graphs or
     more (by protocol parameters, which replace the query's FROM clauses, or by FROM clauses); else None."""
-    if job.get("default_graphs") or job.get("named_graphs"):
-        defaults, named = job.get("default_graphs", []), job.get("named_graphs", [])
+    if job.default_graphs or job.named_graphs:
+        defaults, named = list(job.default_graphs), list(job.named_graphs)
     else:
-        clauses = scan(job["query"]).dataset
+        clauses = scan(job.query).dataset
         if not clauses or any(clause.iri is None for clause in clauses):
             return None  # none, or a prefixed name without a PREFIX declaration: the engine says so
-        defaults = [urljoin(job.get("base_iri") or "", clause.iri) for clause in clauses if not clause.named]
+        defaults = [urljoin(job.base_iri or "", clause.iri) for clause in clauses if not clause.named]
         named = [clause.iri for clause in clauses if clause.named]
     return (list(dict.fromkeys(defaults)), named) if len(set(defaults)) > 1 else None
 
@@ -236,7 +237,7 @@ def union_dataset(store: ox.Store) -> tuple:
     return (("use_default_graph_as_union", True),)  # a release built before the union graph existed
 
 
-def dataset(store: ox.Store, job: dict) -> tuple[ox.Store, dict]:
+def dataset(store: ox.Store, job: QueryJob) -> tuple[ox.Store, dict]:
     """The store to ask and pyoxigraph's dataset options for a job, so that every default graph is a set of triples.
 
     Without a dataset of its own, a query reads the release's union graph (export.UNION_GRAPH) and reaches the
@@ -245,16 +246,15 @@ def dataset(store: ox.Store, job: dict) -> tuple[ox.Store, dict]:
     them hold is one statement: pyoxigraph would count it once per graph. Raises ValueError for a graph name that
     is not an IRI.
     """
-    if job.get("copy"):  # the store is a copy of the requested dataset, its default graph already merged
-        return store, {"default_graph": [ox.DefaultGraph()],
-                       "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])]}
+    if job.copy:  # the store is a copy of the requested dataset, its default graph already merged
+        return store, {"default_graph": [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs]}
     requested = merged_dataset(job)
     if requested is not None:
         return copy_of(store, *requested)
-    if job.get("default_graphs") or job.get("named_graphs"):
-        return store, {"default_graph": [ox.NamedNode(iri) for iri in job.get("default_graphs", [])]
-                       or [ox.DefaultGraph()], "named_graphs": [ox.NamedNode(iri) for iri in job.get("named_graphs", [])]}
-    if scan(job["query"]).dataset or not job.get("union", True):
+    if job.default_graphs or job.named_graphs:
+        return store, {"default_graph": [ox.NamedNode(iri) for iri in job.default_graphs] or [ox.DefaultGraph()],
+                       "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs]}
+    if scan(job.query).dataset or not job.union:
         return store, {}  # pyoxigraph reads the query's own dataset, or the store's default graph
     return store, dict(union_dataset(store))
 
@@ -288,11 +288,11 @@ def main() -> None:
     sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
     stores: dict[str, ox.Store] = {}
     for line in jobs:
-        job = json.loads(line)
-        path = job["store"]
-        if job.get("copy"):  # a dataset copied from a remote engine (remote.py), for this job only
+        job = from_line(line)
+        path = job.store
+        if isinstance(job, QueryJob) and job.copy:  # a dataset copied from a remote engine, for this job only
             copy = ox.Store()
-            copy.bulk_load(path=job["copy"], format=ox.RdfFormat.N_QUADS)
+            copy.bulk_load(path=job.copy, format=ox.RdfFormat.N_QUADS)
             run_job(copy, job, out)
             continue
         if path not in stores:

@@ -21,23 +21,24 @@ from nzc_twinning.namespaces import INTERNAL
 
 from .errors import BadRequest, Conflict, EngineFailed, NotFound, TwinningError, Unavailable, for_status
 from .formats import GRAPH_FORMATS
+from .jobs import WriteJob, from_line, to_line
 from .release import Release, current_release, exclusive, finish, new_release_folder, software_version
 
 log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
 
 
-def change(store: ox.Store, operation: dict) -> None:
+def change(store: ox.Store, operation: WriteJob) -> None:
     """Apply one operation to a writable copy of the release. Raises an errors.TwinningError."""
-    kind = operation["kind"]
-    graph = ox.NamedNode(operation["graph"]) if operation.get("graph") is not None else ox.DefaultGraph()
+    kind = operation.kind
+    graph = ox.NamedNode(operation.graph) if operation.graph is not None else ox.DefaultGraph()
     if isinstance(graph, ox.NamedNode) and graph.value.startswith(INTERNAL):  # a write there would be lost or harmful
         raise BadRequest(f"parameter 'graph': <{graph.value}> is a graph the store keeps for itself")
-    if kind == "update" and INTERNAL in operation["update"]:  # as above; the union graph is derived again anyway
+    if kind == "update" and INTERNAL in operation.update:  # as above; the union graph is derived again anyway
         raise BadRequest(f"the update names a graph the store keeps for itself (<{INTERNAL}...>)")
     try:
         if kind == "update":
-            store.update(operation["update"], base_iri=operation.get("base_iri"))
+            store.update(operation.update, base_iri=operation.base_iri)
         elif kind == "delete":
             if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
                 raise NotFound(f"there is no graph <{graph.value}>")
@@ -46,9 +47,8 @@ def change(store: ox.Store, operation: dict) -> None:
             if kind == "put" and (isinstance(graph, ox.DefaultGraph) or store.contains_named_graph(graph)):
                 store.clear_graph(graph)
             # Each part of a multipart/form-data body is merged into the graph (Graph Store Protocol, 5.5).
-            for part in operation["parts"]:
-                store.load(Path(part["data"]).read_bytes(), GRAPH_FORMATS[part["format"]][2],
-                           base_iri=operation.get("base_iri"), to_graph=graph)
+            for data, name in operation.parts:
+                store.load(Path(data).read_bytes(), GRAPH_FORMATS[name][2], base_iri=operation.base_iri, to_graph=graph)
         else:
             raise BadRequest(f"unknown operation {kind!r}")
     except SyntaxError as error:
@@ -57,19 +57,19 @@ def change(store: ox.Store, operation: dict) -> None:
         raise BadRequest(str(error)) from None
 
 
-def write(root: Path, operation: dict) -> str:
+def write(root: Path, operation: WriteJob) -> str:
     """Apply an operation as a new release and return its id. Raises an errors.TwinningError.
 
     The operation applies to the current release, or to an empty store where there is none or where it says
-    "empty" (a remote engine that holds nothing). With "base", the release id (or None) the caller saw current: if
-    another write came in between, 409 rather than a change made on a state the caller did not see."""
+    `empty` (a remote engine that holds nothing). With `expected`, the release id (or None) the caller saw current:
+    if another write came in between, 409 rather than a change made on a state the caller did not see."""
     root = Path(root)
     with exclusive(root):
         current = current_release(root)
-        if "base" in operation and operation["base"] != (current and current.id):
+        if operation.expected and operation.expected[0] != (current and current.id):
             raise Conflict("another write changed the store meanwhile; send this one again")
-        start = None if operation.get("empty") else current
-        release_id, partial, now = new_release_folder(root, hashlib.sha256(json.dumps(operation).encode()).hexdigest())
+        start = None if operation.empty else current
+        release_id, partial, now = new_release_folder(root, hashlib.sha256(to_line(operation)).hexdigest())
         if start is None:
             store = ox.Store(str(partial))
             info = {"software": software_version(), "inputs": {}, "changed_from": None}
@@ -78,7 +78,7 @@ def write(root: Path, operation: dict) -> str:
             store = ox.Store(str(partial))
             info = {**{k: start.info[k] for k in ("software", "inputs")}, "changed_from": start.id}
         change(store, operation)
-        info.update(id=release_id, created=now.isoformat(), sha256=None, change=operation["kind"])
+        info.update(id=release_id, created=now.isoformat(), sha256=None, change=operation.kind)
         return finish(root, store, partial, info).id
 
 
@@ -100,11 +100,11 @@ def empty_release(root: Path) -> Release:
     return found
 
 
-def in_process(root: Path, operation: dict, timeout: float) -> dict:
+def in_process(root: Path, operation: WriteJob, timeout: float) -> dict:
     """Run a write in a process of its own (so an engine crash costs only the write); return {"release": id}.
     Raises an errors.TwinningError."""
     try:
-        done = subprocess.run([sys.executable, "-m", "graph.writes", str(root)], input=json.dumps(operation),
+        done = subprocess.run([sys.executable, "-m", "graph.writes", str(root)], input=to_line(operation).decode(),
                               capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
                               check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -119,7 +119,7 @@ def in_process(root: Path, operation: dict, timeout: float) -> dict:
 
 
 def main() -> None:
-    root, operation = Path(sys.argv[1]), json.loads(sys.stdin.read())
+    root, operation = Path(sys.argv[1]), from_line(sys.stdin.read())
     try:
         print(json.dumps({"release": write(root, operation)}))
     except TwinningError as error:

@@ -1,4 +1,8 @@
 """Release builds: SHACL gate, atomic switch, pruning, and what a killed build leaves behind."""
+import datetime
+import hashlib
+
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF
@@ -120,3 +124,16 @@ def test_switch_never_leaves_current_missing(tmp_path):
     stop.set()
     thread.join()
     assert misses == []
+
+
+def test_build_release_records_its_build_as_provenance(tmp_path):
+    release = build_release(facts(), tmp_path, {"x.csv": b"x"}, SHAPES, progress=lambda m: None)
+    graph = f"https://w3id.org/nzc-twinning/id/release/{release.id}"
+    rows = list(ox.Store.read_only(str(release.path)).query(f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX spdx: <http://spdx.org/rdf/terms#>
+        SELECT ?started ?sum WHERE {{ GRAPH <{graph}> {{
+            <{graph}> prov:wasGeneratedBy ?build . ?build a prov:Activity ; prov:startedAtTime ?started ;
+                prov:used ?input . ?input spdx:checksum/spdx:checksumValue ?sum }} }}"""))
+    assert [row["sum"].value for row in rows] == [hashlib.sha256(b"x").hexdigest()]
+    started = datetime.datetime.fromisoformat(rows[0]["started"].value)
+    assert started == datetime.datetime.fromisoformat(release.info["created"])

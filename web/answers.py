@@ -11,8 +11,8 @@ from werkzeug.datastructures import MIMEAccept
 
 from graph.errors import BadRequest, ResponseTooLarge, TooLarge, Unavailable, UriTooLong
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
+from graph.jobs import DumpJob, Job, QueryJob
 from graph.policy import check_outgoing
-from graph.pool import dump_job, query_job
 from graph.writes import empty_release
 
 from .errors import error_response
@@ -30,7 +30,7 @@ def current():
     return g.release
 
 
-def run_job(job: dict, timeout: float | None = None):
+def run_job(job: Job, timeout: float | None = None):
     """Run a job on the backend. Where the backend answered from a newer release than the job named (a remote
     engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
     in part from the older one is not finished from the newer."""
@@ -113,10 +113,10 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
                          f"the query is longer than {app.config['MAX_QUERY_LENGTH']} characters; see /limits")
     query = check_outgoing(query, list(app.config["SERVICE_ALLOWLIST"]))  # SERVICE SILENT to a refused host: {}
     release = release_or_503()
-    job = query_job(release.path, query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
-                    substitutions, max_rows=int(app.config["MAX_RESULT_ROWS"]),
-                    # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
-                    base_iri=request.base_url, default_graphs=list(default_graphs), named_graphs=list(named_graphs))
+    job = QueryJob(str(release.path), query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
+                   substitutions or {}, max_rows=int(app.config["MAX_RESULT_ROWS"]),
+                   # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
+                   base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs))
     answer = run_job(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
@@ -124,11 +124,11 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     response.call_on_close(answer.close)
     response.headers["Vary"] = "Accept"
     response.headers["X-Twinning-Release"] = current().id
-    if job["max_rows"]:
-        response.headers["X-Twinning-Row-Limit"] = str(job["max_rows"])
+    if job.max_rows:
+        response.headers["X-Twinning-Row-Limit"] = str(job.max_rows)
     if answer.capped:
         # Honest about truncation: say so, and point to the complete data.
-        response.headers["X-Twinning-Capped"] = f"rows={job['max_rows']}"
+        response.headers["X-Twinning-Capped"] = f"rows={job.max_rows}"
         response.headers["Link"] = (f'<{url_for("metadata.dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
                                     f'title="complete dump", <{url_for("limits.limits", _external=True)}>; rel="help"')
     return response
@@ -149,7 +149,7 @@ def cut_off(body, limit: int):
 def run_dump(name: str, graph: str | None = None) -> Response:
     """Stream an export of the current release (or one named graph) from a query worker."""
     release = release_or_503()
-    job = dump_job(release.path, name, graph)
+    job = DumpJob(str(release.path), name, graph)
     answer = run_job(job)
     response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
     response.call_on_close(answer.close)
@@ -159,7 +159,7 @@ def run_dump(name: str, graph: str | None = None) -> Response:
 def select(query: str, **bindings: str) -> list[dict]:
     """Rows of a SELECT for an HTML page, each variable as its SPARQL JSON term. IRIs given are bound as values."""
     release = release_or_503()
-    job = query_job(release.path, query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
+    job = QueryJob(str(release.path), query, substitutions={k: {"type": "uri", "value": v} for k, v in bindings.items()})
     answer = run_job(job)
     try:
         return json.loads(b"".join(answer.body))["results"]["bindings"]

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib.namespace import RDF, RDFS
 
 from graph.formats import SUFFIXES, media_types
-from graph.pool import query_job
+from graph.jobs import QueryJob
 from nzc_twinning.namespaces import BASE, ID, PREFIXES
 from nzc_twinning.namespaces import ONTOLOGY as ONTOLOGY_IRI
 
@@ -61,7 +61,7 @@ def resource(rest: str) -> Response:
     if name != "html":
         if not select(page_query("resource_exists"), this=iri):
             return error_response(404, f"<{iri}> is not in this graph")
-        job = query_job(release.path, page_query("resource_describe"), None, name, substitutions={"this": {"type": "uri", "value": iri}})
+        job = QueryJob(str(release.path), page_query("resource_describe"), None, name, substitutions={"this": {"type": "uri", "value": iri}})
         answer = run_job(job)
         response = Response(answer.body, content_type=f"{PAGE_FORMATS[name][0]}; charset=utf-8")
         response.call_on_close(answer.close)

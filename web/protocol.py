@@ -4,8 +4,8 @@ import json
 from flask import Blueprint, Response, current_app, request, url_for
 
 from graph.errors import TwinningError
+from graph.jobs import QueryJob
 from graph.metadata import service_description_graph
-from graph.pool import query_job
 
 from .answers import current, page_query, rdf_response, release_or_503, run_job, run_query
 from .errors import error_response
@@ -77,7 +77,7 @@ def health() -> Response:
     try:
         if backend.kind == "sparql":
             backend.current(fresh=True)  # the engine itself, not the record it confirmed a moment ago
-        answer = run_job(query_job(release_or_503().path, page_query("health")), min(5.0, float(current_app.config["QUERY_TIMEOUT"])))
+        answer = run_job(QueryJob(str(release_or_503().path), page_query("health")), min(5.0, float(current_app.config["QUERY_TIMEOUT"])))
         try:
             b"".join(answer.body)
         finally:

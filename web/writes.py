@@ -10,8 +10,8 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 
 from graph.errors import BadRequest, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
 from graph.formats import GRAPH_FORMATS, format_name, iri_error
+from graph.jobs import QueryJob, WriteJob
 from graph.policy import check_outgoing
-from graph.pool import query_job
 from graph.protocol_dataset import with_protocol_dataset
 
 from .answers import (
@@ -41,7 +41,7 @@ def authorize_write() -> None:
         raise Unauthorized("this write needs the header Authorization: Bearer <token>")
 
 
-def write(operation: dict) -> dict:
+def write(operation: WriteJob) -> dict:
     """Apply a write as a new release (see graph/writes.py). Raises an errors.TwinningError."""
     return current_app.extensions["twinning.backend"].write(operation, float(current_app.config["QUERY_TIMEOUT"]) * 4)
 
@@ -58,7 +58,7 @@ def sparql_update(updates: list[str]) -> Response:
     update = check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
     if not update:  # only LOAD SILENT of refused hosts: success without a change, and no new release
         return jsonify(release=current() and current().id)
-    result = write({"kind": "update", "update": update, "base_iri": request.base_url})
+    result = write(WriteJob("update", update=update, base_iri=request.base_url))
     return jsonify(result)
 
 
@@ -92,12 +92,12 @@ def graph_store(rest: str | None = None) -> Response:
         return response
     authorize_write()
     if request.method == "DELETE":
-        write({"kind": "delete", "graph": graph})
+        write(WriteJob("delete", graph))
         return Response(status=204)
     with tempfile.TemporaryDirectory() as folder:
         parts = rdf_parts(Path(folder))
         existed = not created and (graph is None or graph_exists(graph))
-        write({"kind": request.method.lower(), "graph": graph, "parts": parts, "base_iri": graph or request.base_url})
+        write(WriteJob(request.method.lower(), graph, parts=parts, base_iri=graph or request.base_url))
     if created:
         return Response(status=201, headers={"Location": graph})
     return Response(status=204 if existed else 201)
@@ -116,17 +116,17 @@ def read_graph(name: str, graph: str | None) -> Response:
     elif dump:
         return run_dump(name, graph)
     else:
-        job = query_job(release_or_503().path, page_query("store_default_graph"), None, name, union=False)
+        job = QueryJob(str(release_or_503().path), page_query("store_default_graph"), None, name, union=False)
         answer = run_job(job)
         response = Response(answer.body, content_type=f"{GRAPH_FORMATS[name][0]}; charset=utf-8")
         response.call_on_close(answer.close)
     return tag(response, release_or_503(), f"dump|{name}|{graph}" if dump else f"default graph|{name}")
 
 
-def rdf_parts(folder: Path) -> list[dict]:
-    """The RDF documents of a write, each saved in `folder` with its format: the body, or each part of a
-    multipart/form-data body (all of them merged into the graph). Raises an errors.TwinningError: 415 for a document in no
-    format the store reads, 400 for a broken multipart body."""
+def rdf_parts(folder: Path) -> tuple[tuple[str, str], ...]:
+    """The RDF documents of a write, each saved in `folder`, as (file, format name): the body, or each part of a
+    multipart/form-data body (all of them merged into the graph). Raises UnsupportedMediaType for a document in no
+    format the store reads, BadRequest for a broken multipart body."""
     if request.mimetype == "multipart/form-data":
         documents = multipart_documents()
     else:
@@ -140,8 +140,8 @@ def rdf_parts(folder: Path) -> list[dict]:
                                   + (f", not {media}" if media else " (its Content-Type is missing)"))
         path = folder / f"{number}.rdf"
         path.write_bytes(data)
-        parts.append({"data": str(path), "format": name})
-    return parts
+        parts.append((str(path), name))
+    return tuple(parts)
 
 
 def multipart_documents() -> list[tuple[str, bytes, str]]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from .. import results
 from ..errors import BadRequest
+from ..jobs import QueryJob
 from ..sparql_lexer import Reading, edited, scan
 from .engine import Engine
 from .graphs import DEFAULT_GRAPH, NO_GRAPH
@@ -66,17 +67,17 @@ def requested_dataset_edits(reading: Reading, default_graphs: list[str], named_g
     return dataset_edits(reading, [] if names_default else [NO_GRAPH], [] if names_named else [NO_GRAPH])
 
 
-def rewritten(reading: Reading, job: dict, release_dataset: tuple[list[str], list[str]], engine: Engine) -> str:
+def rewritten(reading: Reading, job: QueryJob, release_dataset: tuple[list[str], list[str]], engine: Engine) -> str:
     """The text an engine is asked for a query job: its parameters bound, its dataset named (the one the client
     asked for, else `release_dataset`), its base the endpoint's, its wrapped datatypes named. Raises an errors.TwinningError."""
-    edits = values_edits(reading, job.get("substitutions") or {}, engine.stored)
-    default_graphs, named = job.get("default_graphs") or [], job.get("named_graphs") or []
+    edits = values_edits(reading, job.substitutions, engine.stored)
+    default_graphs, named = list(job.default_graphs), list(job.named_graphs)
     if default_graphs or named or reading.dataset:
         edits += requested_dataset_edits(reading, default_graphs, named)
     else:
         edits += dataset_edits(reading, *release_dataset)
     query = edited(reading.text, edits + engine.wrap_edits(reading))
-    return f"BASE <{job['base_iri']}> {query}" if job.get("base_iri") else query
+    return f"BASE <{job.base_iri}> {query}" if job.base_iri else query
 
 
 # The same rewrites on query text, one at a time.

@@ -4,6 +4,7 @@ nonce, read again once the engine answered, shows whether a switch came in betwe
 import io
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 from .. import export
 from ..errors import BadRequest, NotAcceptable, NotFound, TwinningError, Unavailable
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
+from ..jobs import DumpJob, Job, QueryJob
 from ..pool import Answer, WorkerPool
 from ..release import Release
 from ..sparql_lexer import QUERY_FORMS, Reading, scan
@@ -61,7 +63,7 @@ class RemoteStore:
         default = [UNION_GRAPH if union else DEFAULT_GRAPH]
         return default, (named_graphs(release) if reading.has_graph else [])
 
-    def run(self, job: dict, timeout: float) -> Answer:
+    def run(self, job: Job, timeout: float) -> Answer:
         """Answer a job from the release the engine holds. A query names the release's graphs, so it is checked
         that no switch came between learning them and the engine starting on the query (whose snapshot it then
         reads); if one did, the query is asked again on the new release."""
@@ -84,19 +86,19 @@ class RemoteStore:
             release = now
         raise Unavailable("the engine switched releases during this query three times; try again", retry_after=1)
 
-    def _run(self, release: Release, job: dict, deadline: float, timeout: float) -> Answer:
-        if "dump" in job:
+    def _run(self, release: Release, job: Job, deadline: float, timeout: float) -> Answer:
+        if isinstance(job, DumpJob):
             return self._dump(release, job, deadline)
         requested = merged_dataset(job)
         if requested is not None:
             return self._copied(job, *requested, deadline)
-        reading = scan(job["query"])
+        reading = scan(job.query)
         if reading.problem or reading.form not in QUERY_FORMS:
             problem = reading.problem or "this is an update, not a query: POST it as update"
             raise BadRequest(f"SPARQL syntax error: {problem}")
-        query = rewritten(reading, job, self.dataset(release, job.get("union", True), reading), self.engine)
+        query = rewritten(reading, job, self.dataset(release, job.union, reading), self.engine)
         graph = reading.form in ("CONSTRUCT", "DESCRIBE")
-        name = job["graph_format"] if graph else job["result_format"]
+        name = job.graph_format if graph else job.result_format
         if name is None:
             kind = "an RDF graph (CONSTRUCT or DESCRIBE)" if graph else "query results (SELECT or ASK)"
             raise NotAcceptable(f"none of the accepted media types can hold {kind}")
@@ -117,16 +119,16 @@ class RemoteStore:
             if name in faithful:
                 return passed_through(name, True, ask(name, GRAPH_FORMATS), deadline)
             return reencoded_graph(name, ask("ntriples", GRAPH_FORMATS))
-        limit = job.get("max_rows") or 0
+        limit = job.max_rows
         capped = False
-        if limit and reading.form == "SELECT" and not limited_within(job["query"], limit):
+        if limit and reading.form == "SELECT" and not limited_within(job.query, limit):
             with ask("xml", RESULT_FORMATS) as response:
                 capped = more_rows_than(limit, response, deadline, stopped)
         if not capped and name in faithful:
             return passed_through(name, False, ask(name, RESULT_FORMATS), deadline)
         return reencoded_results(name, ask("xml", RESULT_FORMATS), deadline, limit if capped else 0)
 
-    def _copied(self, job: dict, defaults: list[str], named: list[str], deadline: float) -> Answer:
+    def _copied(self, job: QueryJob, defaults: list[str], named: list[str], deadline: float) -> Answer:
         """A query over a default graph merged from several graphs, answered by a query worker from a copy of its
         dataset: engines, like pyoxigraph, count a statement once per FROM graph that holds it."""
         copy = ox.Store()
@@ -139,17 +141,17 @@ class RemoteStore:
             copy.dump(file, ox.RdfFormat.N_QUADS)
             file.flush()
             # The worker reads the file before it answers, so it may go once the answer's head is here.
-            return self.copies.run({**job, "store": file.name, "copy": file.name, "named_graphs": named},
+            return self.copies.run(replace(job, store=file.name, copy=file.name, named_graphs=tuple(named)),
                                    self.remaining(deadline))
 
     @staticmethod
     def remaining(deadline: float) -> float:
         return max(deadline - time.monotonic(), 0.001)
 
-    def _dump(self, release: Release, job: dict, deadline: float) -> Answer:
+    def _dump(self, release: Release, job: DumpJob, deadline: float) -> Answer:
         """An export of one graph (or of the default graph, as the embedded store gives it), written by the same
         code as the embedded store's, from a copy fetched from the engine."""
-        graph = job.get("dump_graph")
+        graph = job.graph
         if graph is not None:
             try:
                 ox.NamedNode(graph)
@@ -160,7 +162,7 @@ class RemoteStore:
             raise NotFound(f"the release has no named graph <{graph}>")
         if graph is not None:
             wanted = [graph]
-        elif job["graph_format"] in export.TRIPLE_ONLY:
+        elif job.graph_format in export.TRIPLE_ONLY:
             wanted = [UNION_GRAPH]  # the union of all graphs is what a triple format holds: one request
         else:
             wanted = [*held, DEFAULT_GRAPH]
@@ -171,5 +173,5 @@ class RemoteStore:
                 target = ox.DefaultGraph() if name in (DEFAULT_GRAPH, UNION_GRAPH) else ox.NamedNode(name)
                 copy.load(unwrap(response.read()), ox.RdfFormat.N_TRIPLES, to_graph=target)
         body = io.BytesIO()
-        export.write(copy, job["graph_format"], body, graph)
-        return Answer(job["graph_format"], True, iter([body.getvalue()]), Closer(None))
+        export.write(copy, job.graph_format, body, graph)
+        return Answer(job.graph_format, True, iter([body.getvalue()]), Closer(None))
