@@ -85,10 +85,11 @@ def main():
 @main.command()
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path),
-              help="Store folder (default: TWINNING_STORE or instance/store).")
+              help="Store folder (default: TWINNING_STORE, else store/ in the app's instance folder).")
 @backend_options
 def load(data_dir, store, **remote):
-    """Build a release from DATA_DIR (default: data/) and switch it in.
+    """Build a release from DATA_DIR (default: TWINNING_DATA_DIR, else the fact files shipped with the project) and
+    switch it in.
 
     Every row error is printed as file:line: column: message; on any error nothing is written and the current
     release keeps serving. With --backend sparql the release is built and checked in the store folder, then

@@ -64,7 +64,7 @@ class Embedded:
 
 
 class Sparql(RemoteStore):
-    """A remote engine holds the graph and answers queries (remote.py). Releases are still built, checked and
+    """A remote engine holds the graph and answers queries (graph/remote/). Releases are still built, checked and
     written (dumps included) in the local store folder, then published to the engine; writes too."""
 
     kind = "sparql"
