@@ -200,20 +200,7 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((URIRef(EU + "data-theme"), RDF.type, SKOS.ConceptScheme))
     graph.add((URIRef(EU + "data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
 
-    graph.add((publisher, RDF.type, FOAF.Agent))
-    graph.add((publisher, FOAF.name, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
-    # The project is no organisation of any ADMS publisher type (authority, company, NGO, ...), and claiming one
-    # would be false: its type is a concept of its own.
-    kind = URIRef(PROJECT_AGENT + "/type")
-    graph.add((publisher, DCTERMS.type, kind))
-    graph.add((kind, RDF.type, SKOS.Concept))
-    graph.add((kind, SKOS.prefLabel, Literal("open data project", lang="en")))
-    # The contact is the deployment's own home page: the project publishes no e-mail address or issue tracker.
-    contact = URIRef(PROJECT_AGENT + "/contact")
-    graph.add((contact, RDF.type, VCARD.Kind))
-    graph.add((contact, RDF.type, VCARD.Organization))
-    graph.add((contact, VCARD.fn, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
-    graph.add((contact, VCARD.hasURL, URIRef(base)))
+    contact = _publisher(graph, publisher, base)
     public = _concept(graph, EU + "access-right/PUBLIC", EU + "access-right", DCTERMS.RightsStatement)
     rights = URIRef(DATASET + "/rights")
     graph.add((rights, RDF.type, DCTERMS.RightsStatement))
@@ -289,37 +276,64 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((sparql_distribution, DCTERMS.license, licence))
 
     for file_name, dump in sorted(info.get("dumps", {}).items()):
-        suffix = file_name.removesuffix(".gz")
-        media = GRAPH_FORMATS[SUFFIXES[suffix]][0]
-        url = URIRef(f"{base}dumps/twinning.{file_name}")
-        node = URIRef(f"{DATASET}/distribution/{file_name.replace('.', '-')}")
+        node = _dump_distribution(graph, base, file_name, dump, licence, rights, stable, issued)
         graph.add((dataset, DCAT.distribution, node))
-        graph.add((node, RDF.type, DCAT.Distribution))
-        graph.add((node, DCTERMS.title, Literal(f"Full dump, {media}" + (", gzip" if file_name.endswith(".gz")
-                                                                        else ""), lang="en")))
-        graph.add((node, DCTERMS.description, Literal(
-            "The whole graph: " + ("every named graph with its source provenance." if suffix in ("nq", "trig", "jsonld")
-                                   else "the union of all named graphs, each statement once, sorted."), lang="en")))
-        graph.add((node, DCAT.accessURL, url))
-        graph.add((node, DCAT.downloadURL, url))
-        graph.add((node, DCATAP.availability, stable))
-        graph.add((node, DCAT.mediaType, _media_type(graph, media)))
-        graph.add((node, DCTERMS.format, _concept(graph, f"{EU}file-type/{FILE_TYPES[suffix]}", EU + "file-type",
-                                                  DCTERMS.MediaTypeOrExtent)))
-        if file_name.endswith(".gz"):
-            graph.add((node, DCAT.compressFormat, _media_type(graph, "application/gzip")))
-        graph.add((node, DCAT.byteSize, Literal(dump["bytes"], datatype=XSD.nonNegativeInteger)))
-        graph.add((node, DCTERMS.license, licence))
-        graph.add((node, DCTERMS.rights, rights))
-        graph.add((node, DCTERMS.issued, issued))
-        graph.add((node, DCTERMS.modified, issued))
-        checksum = BNode()
-        graph.add((node, SPDX.checksum, checksum))
-        graph.add((checksum, RDF.type, SPDX.Checksum))
-        graph.add((checksum, SPDX.algorithm, SHA256))
-        graph.add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
-        graph.add((checksum, SPDX.checksumValue, Literal(dump["sha256"], datatype=XSD.hexBinary)))
     return graph
+
+
+
+def _dump_distribution(graph: Graph, base: str, file_name: str, dump: dict, licence: URIRef, rights: URIRef,
+                       stable: URIRef, issued: Literal) -> URIRef:
+    """A dump file of the release as a DCAT distribution: where, which format, how large, its checksum."""
+    suffix = file_name.removesuffix(".gz")
+    media = GRAPH_FORMATS[SUFFIXES[suffix]][0]
+    url = URIRef(f"{base}dumps/twinning.{file_name}")
+    node = URIRef(f"{DATASET}/distribution/{file_name.replace('.', '-')}")
+    graph.add((node, RDF.type, DCAT.Distribution))
+    graph.add((node, DCTERMS.title, Literal(f"Full dump, {media}" + (", gzip" if file_name.endswith(".gz")
+                                                                    else ""), lang="en")))
+    graph.add((node, DCTERMS.description, Literal(
+        "The whole graph: " + ("every named graph with its source provenance." if suffix in ("nq", "trig", "jsonld")
+                               else "the union of all named graphs, each statement once, sorted."), lang="en")))
+    graph.add((node, DCAT.accessURL, url))
+    graph.add((node, DCAT.downloadURL, url))
+    graph.add((node, DCATAP.availability, stable))
+    graph.add((node, DCAT.mediaType, _media_type(graph, media)))
+    graph.add((node, DCTERMS.format, _concept(graph, f"{EU}file-type/{FILE_TYPES[suffix]}", EU + "file-type",
+                                              DCTERMS.MediaTypeOrExtent)))
+    if file_name.endswith(".gz"):
+        graph.add((node, DCAT.compressFormat, _media_type(graph, "application/gzip")))
+    graph.add((node, DCAT.byteSize, Literal(dump["bytes"], datatype=XSD.nonNegativeInteger)))
+    graph.add((node, DCTERMS.license, licence))
+    graph.add((node, DCTERMS.rights, rights))
+    graph.add((node, DCTERMS.issued, issued))
+    graph.add((node, DCTERMS.modified, issued))
+    checksum = BNode()
+    graph.add((node, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, SHA256))
+    graph.add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
+    graph.add((checksum, SPDX.checksumValue, Literal(dump["sha256"], datatype=XSD.hexBinary)))
+    return node
+
+
+def _publisher(graph: Graph, publisher: URIRef, base: str) -> URIRef:
+    """The project as publisher, and its contact point (returned)."""
+    graph.add((publisher, RDF.type, FOAF.Agent))
+    graph.add((publisher, FOAF.name, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
+    # The project is no organisation of any ADMS publisher type (authority, company, NGO, ...), and claiming one
+    # would be false: its type is a concept of its own.
+    kind = URIRef(PROJECT_AGENT + "/type")
+    graph.add((publisher, DCTERMS.type, kind))
+    graph.add((kind, RDF.type, SKOS.Concept))
+    graph.add((kind, SKOS.prefLabel, Literal("open data project", lang="en")))
+    # The contact is the deployment's own home page: the project publishes no e-mail address or issue tracker.
+    contact = URIRef(PROJECT_AGENT + "/contact")
+    graph.add((contact, RDF.type, VCARD.Kind))
+    graph.add((contact, RDF.type, VCARD.Organization))
+    graph.add((contact, VCARD.fn, Literal("NetZeroCities twinning knowledge graph project", lang="en")))
+    graph.add((contact, VCARD.hasURL, URIRef(base)))
+    return contact
 
 
 def _coverage(graph: Graph, found: dict) -> tuple[URIRef | None, URIRef | None]:
