@@ -114,7 +114,7 @@ def load(data_dir, store, **remote):
     progress(f"reading {data_dir}")
     previous = current_release(Path(config["STORE"]))
     try:
-        release = build(data_dir, Path(config["STORE"]), progress=progress)
+        release = build(data_dir, Path(config["STORE"]), progress=progress, keep=int(config["KEEP_RELEASES"]))
     except DataError as error:
         click.echo(str(error), err=True)
         progress(f"{len(error.errors)} row error(s); nothing was written")

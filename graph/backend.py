@@ -9,7 +9,7 @@ from typing import Protocol
 from .errors import Conflict, NotFound, TwinningError
 from .jobs import DumpJob, Job, QueryJob, WriteJob
 from .pool import Answer, WorkerPool
-from .release import Release, current_release, exclusive, switch_to
+from .release import KEEP_RELEASES, Release, current_release, exclusive, switch_to
 from .remote import NO_GRAPH, Engine, RemoteStore, publish
 from .writes import EMPTY, in_process
 
@@ -43,9 +43,10 @@ class Embedded:
 
     kind = "embedded"
 
-    def __init__(self, root: Path, workers: int):
+    def __init__(self, root: Path, workers: int, keep: int = KEEP_RELEASES):
         self.root = Path(root)
         self.pool = WorkerPool(workers)
+        self.keep = keep  # releases a write keeps
 
     def current(self) -> Release | None:
         return current_release(self.root)
@@ -54,7 +55,7 @@ class Embedded:
         return self.pool.run(job, timeout)
 
     def write(self, operation: WriteJob, timeout: float) -> dict:
-        return write_locally(self.root, operation, timeout)
+        return write_locally(self.root, operation, timeout, self.keep)
 
     def warm(self) -> None:
         self.pool.warm()
@@ -70,8 +71,9 @@ class Sparql(RemoteStore):
     kind = "sparql"
 
     def __init__(self, root: Path, endpoint: str, update_endpoint: str = "", store_endpoint: str = "",
-                 user: str = "", password: str = ""):
+                 user: str = "", password: str = "", keep: int = KEEP_RELEASES):
         super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root)
+        self.keep = keep  # releases a write keeps in the store folder
 
     def publish(self, release: Release, previous: Release | None, progress=print) -> None:
         """Publish a release built locally; if that fails, the local folder goes back to `previous` too."""
@@ -109,7 +111,7 @@ class Sparql(RemoteStore):
             raise Conflict("writes go through the machine that built the engine's current release; "
                                   "this store folder does not hold it")
         operation = replace(operation, expected=(local and local.id,), empty=held is None)
-        result = write_locally(self.local_root, operation, timeout)
+        result = write_locally(self.local_root, operation, timeout, self.keep)
         try:
             self.publish(current_release(self.local_root), local, progress=lambda message: None)
         finally:
@@ -123,19 +125,20 @@ class Sparql(RemoteStore):
         self.copies.close()
 
 
-def write_locally(root: Path, operation: WriteJob, timeout: float) -> dict:
+def write_locally(root: Path, operation: WriteJob, timeout: float, keep: int) -> dict:
     """A write applied to the store folder as a new release (writes.py). Raises an errors.TwinningError."""
-    return in_process(root, operation, timeout)
+    return in_process(root, operation, timeout, keep)
 
 
 def create_backend(config) -> Backend:
     """The backend the settings name (server.SETTINGS: BACKEND, STORE, ENDPOINT, ...)."""
     kind = config["BACKEND"]
     if kind == "embedded":
-        return Embedded(Path(config["STORE"]), int(config["QUERY_WORKERS"]))
+        return Embedded(Path(config["STORE"]), int(config["QUERY_WORKERS"]), int(config["KEEP_RELEASES"]))
     if kind == "sparql":
         if not config["ENDPOINT"]:
             raise ValueError("the sparql backend needs an endpoint: set TWINNING_ENDPOINT or --endpoint")
         return Sparql(Path(config["STORE"]), config["ENDPOINT"], config["UPDATE_ENDPOINT"],
-                      config["STORE_ENDPOINT"], config["ENDPOINT_USER"], config["ENDPOINT_PASSWORD"])
+                      config["STORE_ENDPOINT"], config["ENDPOINT_USER"], config["ENDPOINT_PASSWORD"],
+                      int(config["KEEP_RELEASES"]))
     raise ValueError(f"unknown backend {kind!r}: choose one of {', '.join(BACKENDS)}")

@@ -28,9 +28,10 @@ from nzc_twinning.namespaces import ONTOLOGY
 from . import export
 from .export import DUMP_FORMATS
 from .metadata import build_activity, statistics
+from .readers import DROPPED, drop
 
 NEWLINE = b"\n"
-KEEP_RELEASES = 3  # old releases stay a while: a worker may still be answering from one
+KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
 
 class ShapeViolation(Exception):
@@ -92,14 +93,16 @@ def exclusive(root: Path):
         yield
 
 
-def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print) -> Release:
-    """Validate, write and switch in a new release. Raises ShapeViolation; the current release is then untouched."""
+def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
+                  keep: int = KEEP_RELEASES) -> Release:
+    """Validate, write and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
+    release is then untouched."""
     root = Path(root)
     with exclusive(root):
-        return _build(dataset, root, inputs, shapes, progress)
+        return _build(dataset, root, inputs, shapes, progress, keep)
 
 
-def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress) -> Release:
+def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
     progress("checking the SHACL shapes")
     conforms, report = validate(dataset, shapes)
     if not conforms:
@@ -118,14 +121,15 @@ def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path,
         "sha256": digest,
         "software": software_version(),
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
+        "previous": getattr(current_release(root), "id", None),  # the parent, for /releases and its changes
     }
     progress("computing statistics and writing dumps")
-    release = finish(root, store, partial, info)
+    release = finish(root, store, partial, info, keep=keep)
     progress(f"release {release_id} is now current in {root}")
     return release
 
 
-def build_release_from_file(nquads: Path, root: Path, dumps: bool = True) -> Release:
+def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: int = KEEP_RELEASES) -> Release:
     """A release of an N-Quads file as it is (no SHACL check): for benchmarks and bulk imports."""
     root = Path(root)
     with exclusive(root):
@@ -134,11 +138,13 @@ def build_release_from_file(nquads: Path, root: Path, dumps: bool = True) -> Rel
         store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         info = {"id": release_id, "created": now.isoformat(), "sha256": None, "software": software_version(),
                 "inputs": {Path(nquads).name: _sha256(Path(nquads))}}
-        return finish(root, store, partial, info, dumps)
+        return finish(root, store, partial, info, dumps, keep)
 
 
-def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True) -> Release:
-    """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch."""
+def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True,
+           keep: int = KEEP_RELEASES) -> Release:
+    """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch; then
+    older releases are pruned to the newest `keep`."""
     export.derive_union(store)
     store.flush()
     store.optimize()
@@ -153,7 +159,7 @@ def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool =
     final = partial.with_name(info["id"])
     os.rename(partial, final)
     switch_to(root, final)
-    prune(root)
+    prune(root, keep)
     return Release(info["id"], final, info)
 
 
@@ -162,7 +168,7 @@ def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.dat
     now = datetime.datetime.now(datetime.UTC)
     releases = root / "releases"
     releases.mkdir(parents=True, exist_ok=True)
-    for leftover in releases.glob("*.partial"):
+    for leftover in [*releases.glob("*.partial"), *releases.glob(f"*{DROPPED}")]:
         shutil.rmtree(leftover, ignore_errors=True)
     # Build time to the microsecond, so ids sort by age and the same data rebuilt gets a new id.
     release_id = f"{now:%Y%m%dT%H%M%S%f}Z-{digest[:8]}"
@@ -210,12 +216,46 @@ def switch_to(root: Path, release_path: Path) -> None:
         os.close(fd)
 
 
-def prune(root: Path) -> None:
+def finished_folders(root: Path) -> list[Path]:
+    """The folders of complete releases, oldest first (ids sort by build time)."""
+    folder = Path(root) / "releases"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.endswith((".partial", DROPPED)))
+
+
+def prune(root: Path, keep: int = KEEP_RELEASES) -> None:
+    """Drop all but the newest `keep` releases (at least one): never the current one, never one a reader holds
+    (readers.py); such a release is kept and dropped by a later prune."""
     current = current_release(root)
-    finished = sorted(p for p in (root / "releases").iterdir() if p.is_dir() and not p.name.endswith(".partial"))
-    for old in finished[:-KEEP_RELEASES]:
-        if current is None or old != current.path:
-            shutil.rmtree(old, ignore_errors=True)
+    finished = finished_folders(root)
+    for old in finished[:-max(keep, 1)]:
+        if current is None or old.resolve() != current.path:
+            drop(old)
+
+
+def kept_releases(root: Path) -> list[Release]:
+    """The releases kept in a store folder, newest first."""
+    found = []
+    for folder in reversed(finished_folders(root)):
+        try:
+            info = json.loads((folder / "release.json").read_text())
+        except (OSError, ValueError):  # dropped meanwhile
+            continue
+        found.append(Release(info["id"], folder.resolve(), info))
+    return found
+
+
+def kept_release(root: Path, release_id: str) -> Release | None:
+    """One kept release by id; None for an id that is unknown, dropped or not a release's name."""
+    if "/" in release_id or release_id.startswith(".") or release_id.endswith((".partial", DROPPED)):
+        return None
+    folder = Path(root) / "releases" / release_id
+    try:
+        info = json.loads((folder / "release.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return Release(info["id"], folder.resolve(), info)
 
 
 _RELEASES: dict[Path, Release] = {}  # release folder -> its description; a release never changes once switched in

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from . import export, results
 from .formats import GRAPH_FORMATS, RESULT_FORMATS
 from .jobs import DumpJob, Job, QueryJob, from_line
+from .readers import hold
 from .sparql_lexer import scan
 
 CHUNK = 64 * 1024
@@ -287,6 +288,7 @@ def main() -> None:
     out = os.fdopen(sys.stdout.fileno(), "wb", closefd=False)
     sys.stdout = sys.stderr  # nothing but frames may reach the parent's pipe
     stores: dict[str, ox.Store] = {}
+    held = None  # the reader lock of the open release (readers.py): pruning never drops it under us
     for line in jobs:
         job = from_line(line)
         path = job.store
@@ -296,10 +298,18 @@ def main() -> None:
             run_job(copy, job, out)
             continue
         if path not in stores:
-            stores.clear()  # a new release: drop the old one
+            stores.clear()  # a new release: drop the old one, and let it be pruned
+            if held is not None:
+                held.close()
+            held = hold(path)
+            if held is None:
+                send_error(out, 404, "this release was dropped; see /releases for the kept ones")
+                continue
             try:
                 stores[path] = ox.Store.read_only(path)
             except OSError as error:
+                held.close()
+                held = None
                 send_error(out, 503, f"the store cannot be opened: {error}")
                 continue
         try:

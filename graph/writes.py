@@ -2,7 +2,8 @@
 
 Readers never see a half-applied change: the current release is copied (a RocksDB checkpoint), the change applied to
 the copy, its statistics and dumps rebuilt, and the copy switched in. Writes run one at a time (a file lock) in a
-process of their own (`python -m graph.writes STORE`), so a write that crashes the engine costs only that request.
+process of their own (`python -m graph.writes STORE KEEP`, keeping the newest KEEP releases), so a write that
+crashes the engine costs only that request.
 Protocol: one JSON operation on stdin; on stdout one JSON line, {"release": id} or {"status": 4xx, "error": msg}.
 
 A store with no release yet is an empty store: the first write starts from an empty pyoxigraph store and makes the
@@ -22,7 +23,7 @@ from nzc_twinning.namespaces import INTERNAL
 from .errors import BadRequest, Conflict, EngineFailed, NotFound, TwinningError, Unavailable, for_status
 from .formats import GRAPH_FORMATS
 from .jobs import WriteJob, from_line, to_line
-from .release import Release, current_release, exclusive, finish, new_release_folder, software_version
+from .release import KEEP_RELEASES, Release, current_release, exclusive, finish, new_release_folder, software_version
 
 log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
@@ -57,8 +58,9 @@ def change(store: ox.Store, operation: WriteJob) -> None:
         raise BadRequest(str(error)) from None
 
 
-def write(root: Path, operation: WriteJob) -> str:
-    """Apply an operation as a new release and return its id. Raises an errors.TwinningError.
+def write(root: Path, operation: WriteJob, keep: int = KEEP_RELEASES) -> str:
+    """Apply an operation as a new release, keeping the newest `keep`, and return its id. Raises an
+    errors.TwinningError.
 
     The operation applies to the current release, or to an empty store where there is none or where it says
     `empty` (a remote engine that holds nothing). With `expected`, the release id (or None) the caller saw current:
@@ -79,7 +81,7 @@ def write(root: Path, operation: WriteJob) -> str:
             info = {**{k: start.info[k] for k in ("software", "inputs")}, "changed_from": start.id}
         change(store, operation)
         info.update(id=release_id, created=now.isoformat(), sha256=None, change=operation.kind)
-        return finish(root, store, partial, info).id
+        return finish(root, store, partial, info, keep=keep).id
 
 
 def empty_release(root: Path) -> Release:
@@ -100,11 +102,11 @@ def empty_release(root: Path) -> Release:
     return found
 
 
-def in_process(root: Path, operation: WriteJob, timeout: float) -> dict:
+def in_process(root: Path, operation: WriteJob, timeout: float, keep: int = KEEP_RELEASES) -> dict:
     """Run a write in a process of its own (so an engine crash costs only the write); return {"release": id}.
     Raises an errors.TwinningError."""
     try:
-        done = subprocess.run([sys.executable, "-m", "graph.writes", str(root)], input=to_line(operation).decode(),
+        done = subprocess.run([sys.executable, "-m", "graph.writes", str(root), str(keep)], input=to_line(operation).decode(),
                               capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
                               check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -119,9 +121,9 @@ def in_process(root: Path, operation: WriteJob, timeout: float) -> dict:
 
 
 def main() -> None:
-    root, operation = Path(sys.argv[1]), from_line(sys.stdin.read())
+    root, keep, operation = Path(sys.argv[1]), int(sys.argv[2]), from_line(sys.stdin.read())
     try:
-        print(json.dumps({"release": write(root, operation)}))
+        print(json.dumps({"release": write(root, operation, keep)}))
     except TwinningError as error:
         print(json.dumps({"status": error.status, "error": error.message}))
 

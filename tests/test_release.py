@@ -79,7 +79,7 @@ def test_killed_build_leaves_partial_that_next_build_removes(tmp_path):
 
 
 def test_prune_keeps_three_releases(tmp_path):
-    builds = [build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None) for _ in range(5)]
+    builds = [build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None, keep=3) for _ in range(5)]
     assert len({b.id for b in builds}) == 5
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == sorted(b.id for b in builds[-3:])
     assert current_release(tmp_path) == builds[-1]

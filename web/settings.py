@@ -1,6 +1,8 @@
 """The settings of the server: name, default and help (README.md lists them all), read from TWINNING_* variables."""
 import json
 
+from graph.release import KEEP_RELEASES
+
 # name -> (default, help). Each is also read from the environment as TWINNING_<NAME>; README.md lists them all.
 SETTINGS = {
     "BACKEND": ("embedded", "where the graph is held: `embedded` (pyoxigraph in STORE) or `sparql` (an engine at ENDPOINT)"),
@@ -28,6 +30,7 @@ SETTINGS = {
     "RATE_LIMIT": (100.0, "requests per second one client address may make on average (429 above; 0: no limit)"),
     "RATE_BURST": (400, "requests one client address may make at once before the rate limit applies"),
     "SERVICE_ALLOWLIST": ([], "hosts that SERVICE and LOAD may reach; every other outgoing request is refused"),
+    "KEEP_RELEASES": (KEEP_RELEASES, "releases kept, each queryable at /releases/<id>/sparql; older ones are dropped"),
     "UPDATE_TOKEN": ("", "secret that enables SPARQL Update and Graph Store writes (Authorization: Bearer)"),
 }
 
