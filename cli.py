@@ -313,5 +313,27 @@ def http_status(url: str) -> int | None:
         return None
 
 
+@main.command()
+@click.argument("older")
+@click.argument("newer")
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="File to write (default: stdout).")
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def diff(older, newer, output, store):
+    """Write what changed from release OLDER to release NEWER as RDF Patch (text/rdf-patch), as
+    /releases/NEWER/changes?since=OLDER does. Exit 1 for a release that is not kept in the store folder."""
+    from graph import patch
+    from graph.errors import NotFound
+    from graph.release import kept_releases
+
+    root = Path(application(store=store and str(store)).config["STORE"])
+    try:
+        for chunk in patch.diff(patch.find(root, older), patch.find(root, newer)):
+            output.write(chunk)
+    except NotFound as error:
+        kept = ", ".join(release.id for release in kept_releases(root)) or "none"
+        progress(f"{error.message} in {root} (kept: {kept})")
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
