@@ -15,7 +15,9 @@ from click.testing import CliRunner
 import graph.patch
 from cli import main
 from graph import patch
-from graph.release import kept_releases
+from graph.jobs import WriteJob
+from graph.release import kept_releases, switch_to
+from graph.writes import write
 from server import create_app
 from tests.conftest import PROJECT, build
 
@@ -223,6 +225,22 @@ def test_get_changes_of_a_dropped_release(releases, tmp_path):
         assert b"".join(patch.apply(text.splitlines(), [])) == dump(b)
     finally:
         app.extensions["twinning.backend"].close()
+
+
+def test_get_changes_of_a_write_is_from_the_release_it_changed(releases, tmp_path):
+    store, (a, _, c) = releases
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy, symlinks=True)
+    switch_to(copy, copy / "releases" / a.id)  # a write from A, although C is newer: its parent is A, not C
+    written = write(copy, WriteJob("update", update="INSERT DATA { GRAPH <https://example.org/g> "
+                                                    "{ <https://example.org/s> <https://example.org/p> 'new' } }"))
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, "STORE": str(copy)})
+    try:
+        text = app.test_client().get(f"/releases/{written}/changes").data
+    finally:
+        app.extensions["twinning.backend"].close()
+    assert written > c.id and text.split(b"\n")[1] == f"H prev <{patch.release_iri(a.id)}> .".encode()
+    assert text.split(b"\n")[3:-2] == [b'A <https://example.org/s> <https://example.org/p> "new" <https://example.org/g> .']
 
 
 def test_cli_diff_writes_the_patch(releases):
