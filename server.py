@@ -14,7 +14,7 @@ from nzc_twinning.files import shipped
 from web import changes, cors, errors, limits, linked_data, metadata, named_queries, protocol, workbench, writes
 from web.address import public_address
 from web.limits import RateLimiter
-from web.settings import SETTINGS, settings_from_environment
+from web.settings import SETTINGS, check_ranges, settings_from_environment
 
 BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp)
 WEB = Path(protocol.__file__).parent
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings_from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    check_ranges(app.config)
     app.config["STORE"] = app.config["STORE"] or str(Path(app.instance_path) / "store")
     app.config["DATA_DIR"] = app.config["DATA_DIR"] or str(shipped("data"))
     app.extensions["twinning.queries"] = load_named_queries(shipped("queries"))

@@ -42,6 +42,7 @@ class WriteJob:
     parts: tuple[tuple[str, str], ...] = ()  # (file, format name) of each RDF document merged into the graph
     base_iri: str | None = None
     empty: bool = False  # start from an empty store (a remote engine that holds nothing yet)
+    union: bool = True  # an update's WHERE reads the union of all graphs, as queries do (UNION_DEFAULT_GRAPH)
     expected: tuple[str | None, ...] = ()  # (release id,) the writer saw current; another one current is a conflict
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from loaders.terms import entity_iri
+from nzc_twinning.namespaces import ID, entity_iri
 
 from .errors import BadRequest
 from .sparql_lexer import scan
@@ -51,7 +51,7 @@ class Parameter:
         if self.type in ID_TYPES:
             if SLUG.match(value):
                 return {"type": "uri", "value": str(entity_iri(ID_TYPES[self.type], value))}
-            if not value.startswith("https://w3id.org/nzc-twinning/id/" + ID_TYPES[self.type] + "/"):
+            if not value.startswith(f"{ID}{ID_TYPES[self.type]}/"):
                 raise ParameterError(self.name, f"{value!r} is neither a {self.type} id nor a {self.type} IRI")
             return {"type": "uri", "value": value}
         if self.type == "country":

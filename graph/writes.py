@@ -18,12 +18,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from nzc_twinning.namespaces import INTERNAL
+from nzc_twinning.namespaces import INTERNAL, UNION_GRAPH
 
+from . import export
 from .errors import BadRequest, Conflict, EngineFailed, NotFound, TwinningError, Unavailable, for_status
 from .formats import GRAPH_FORMATS
 from .jobs import WriteJob, from_line, to_line
+from .protocol_dataset import with_protocol_dataset
 from .release import KEEP_RELEASES, Release, current_release, exclusive, finish, new_release_folder, software_version
+from .sparql_lexer import scan
 
 log = logging.getLogger(__name__)
 EMPTY = "empty"  # the folder, inside a store folder, of the empty release (see empty_release)
@@ -39,7 +42,8 @@ def change(store: ox.Store, operation: WriteJob) -> None:
         raise BadRequest(f"the update names a graph the store keeps for itself (<{INTERNAL}...>)")
     try:
         if kind == "update":
-            store.update(operation.update, base_iri=operation.base_iri)
+            update = over_the_union(store, operation.update) if operation.union else operation.update
+            store.update(update, base_iri=operation.base_iri)
         elif kind == "delete":
             if isinstance(graph, ox.NamedNode) and not store.contains_named_graph(graph):
                 raise NotFound(f"there is no graph <{graph.value}>")
@@ -56,6 +60,14 @@ def change(store: ox.Store, operation: WriteJob) -> None:
         raise BadRequest(f"syntax error: {error}") from None
     except ValueError as error:
         raise BadRequest(str(error)) from None
+
+
+def over_the_union(store: ox.Store, update: str) -> str:
+    """The update with the WHERE of each operation reading the union default graph and reaching the release's named
+    graphs, as a query does; an update that names its own dataset (USING, WITH) keeps it."""
+    if scan(update).own_dataset:
+        return update
+    return with_protocol_dataset(update, [UNION_GRAPH], [name.value for name in export.source_graphs(store)])
 
 
 def write(root: Path, operation: WriteJob, keep: int = KEEP_RELEASES) -> str:

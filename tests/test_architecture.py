@@ -19,6 +19,13 @@ def lint(folder: Path) -> subprocess.CompletedProcess:
                           env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"})
 
 
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    assert ruff, "ruff is not installed (pip install -e '.[test]')"
+    done = subprocess.run([ruff, "check", "--no-cache", "."], cwd=PROJECT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_import_contracts_are_kept():
     assert LINT, "lint-imports is not installed (pip install -e '.[test]')"
     done = lint(PROJECT)

@@ -167,27 +167,38 @@ def raw_request(base: str, request: bytes) -> tuple[int, dict, bytes]:
     """Send bytes as they are and read the answer (urllib would refuse to send a malformed request)."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:
-        connection.sendall(request)
+        try:
+            connection.sendall(request)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered before it read the whole request, and closed
         answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:
+            pass
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     headers = dict(line.split(": ", 1) for line in lines[1:])
     return int(lines[0].split()[1]), headers, body
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /sparql?query=" + b"A" * 70_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 414),
-    (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\nConnection: close\r\n\r\n", 431),
-    (b"GET /sp arql HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-    (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+@pytest.mark.parametrize("request_bytes, status, says", [
+    (b"GET /sparql?query=" + b"A" * 70_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 414, "longer than"),
+    # Past what any query of MAX_QUERY_LENGTH needs: refused by the HTTP server itself, not read whole.
+    (b"GET /sparql?query=" + b"A" * 2_000_000 + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 414,
+     "URI Too Long"),
+    (b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\nConnection: close\r\n\r\n", 431,
+     "Header Fields"),
+    (b"GET /sp arql HTTP/1.1\r\nHost: x\r\n\r\n", 400, "Bad Request"),
+    (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400, "Bad Request"),
 ])
-def test_http_server_errors_are_json_with_cors(live_server, request_bytes, status):
+def test_http_server_errors_are_json_with_cors(live_server, request_bytes, status, says):
     got, headers, body = raw_request(live_server, request_bytes)
     assert got == status, body[:300]
     assert headers["Content-Type"].startswith("application/json")
     assert headers["Access-Control-Allow-Origin"] == "*"
+    assert says in json.loads(body)["error"]
     assert json.loads(body)["status"] == status
 
 

@@ -7,8 +7,7 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
-from loaders import DataError, cities, load_all, twin_cities
-from loaders import read_known
+from loaders import DataError, cities, load_all, read_known, twin_cities
 from loaders.terms import TW, entity_iri, source_graph
 
 from .conftest import csv_rows

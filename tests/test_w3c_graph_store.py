@@ -309,3 +309,21 @@ def test_default_graph_without_the_union_is_the_store_own(tmp_path):
         assert head.status_code == 200 and head.headers["ETag"] == got.headers["ETag"]
     finally:
         app.extensions["twinning.backend"].close()
+
+
+def test_update_where_reads_the_union_default_graph(server):
+    """An update's WHERE sees what a query sees: the union of the graphs, each statement once, and the named graphs
+    through GRAPH (it matched nothing before: the store's own default graph is empty)."""
+    def update(text: str) -> None:
+        status, _, answer = http("POST", server + "/sparql", {**AUTH, "Content-Type": "application/sparql-update"},
+                                 text.encode())
+        assert status == 200, answer
+
+    update('INSERT DATA { GRAPH <https://example.org/g1> { <https://example.org/a> <https://example.org/p> "x" } '
+           'GRAPH <https://example.org/g2> { <https://example.org/a> <https://example.org/p> "x" } }')
+    update("INSERT { GRAPH <https://example.org/copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }")
+    update("INSERT { GRAPH <https://example.org/sources> { ?g <https://example.org/holds> ?s } } "
+           "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert ask(server, 'ASK { GRAPH <https://example.org/copy> { <https://example.org/a> ?p "x" } }')
+    assert ask(server, "ASK { GRAPH <https://example.org/sources> { <https://example.org/g1> ?p ?s . "
+                       "<https://example.org/g2> ?q ?s } }")

@@ -7,6 +7,7 @@ client can read them.
 import json
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import message
 from gunicorn.workers.gthread import ThreadWorker
 
 # What gunicorn answers for the errors it raises itself (its own handle_error picks the same statuses).
@@ -52,12 +53,17 @@ class Server(BaseApplication):
         self.cfg.set("workers", int(config["SERVER_WORKERS"]))
         self.cfg.set("threads", int(config["SERVER_THREADS"]))
         self.cfg.set("worker_class", JsonErrorWorker)
-        # gunicorn caps a request line at 8,190 bytes unless the limit is off (0); a GET query of MAX_QUERY_LENGTH
-        # characters is longer once percent-encoded, and the app answers an over-long one with 414 itself.
-        self.cfg.set("limit_request_line", 0)
-        # Proxy headers count only as TWINNING_PROXY_HOPS says (server.public_address), never from gunicorn's
-        # default trust in loopback peers (it took X-Forwarded-Proto from any local proxy).
+        # A GET query of MAX_QUERY_LENGTH characters, percent-encoded (up to 9 characters for one of 3 UTF-8 bytes),
+        # plus the rest of the request line. gunicorn caps the limit at its MAX_REQUEST_LINE (8,190 bytes) unless it
+        # is off, and off lets one endless line hold a worker (its parsing of a line is quadratic): the cap is raised.
+        limit = int(config["MAX_QUERY_LENGTH"]) * 9 + 8192
+        message.MAX_REQUEST_LINE = max(message.MAX_REQUEST_LINE, limit)
+        self.cfg.set("limit_request_line", limit)
+        # Proxy headers count only as TWINNING_PROXY_HOPS says (web/address.py), never from gunicorn's default trust
+        # in loopback peers (it took X-Forwarded-Proto from any local proxy).
         self.cfg.set("forwarded_allow_ips", "")
+        if "control_socket_disable" in self.cfg.settings:  # one per machine, shared by every server started
+            self.cfg.set("control_socket_disable", True)
         self.cfg.set("timeout", int(config["QUERY_TIMEOUT"]) + 30)
         if config["ACCESS_LOG"]:
             self.cfg.set("accesslog", "-")

@@ -1,5 +1,6 @@
 """The settings of the server: name, default and help (README.md lists them all), read from TWINNING_* variables."""
 import json
+import math
 
 from graph.release import KEEP_RELEASES
 
@@ -37,6 +38,20 @@ SETTINGS = {
 
 class SettingError(ValueError):
     """A TWINNING_* variable whose value does not fit its setting's type."""
+
+
+# The smallest value that works, for the numeric settings (0 workers would start a server that never answers).
+MINIMUM = {"QUERY_TIMEOUT": 0.001, "QUERY_WORKERS": 1, "PORT": 0, "SERVER_WORKERS": 1, "SERVER_THREADS": 1,
+           "MAX_CONTENT_LENGTH": 1, "MAX_QUERY_LENGTH": 1, "MAX_RESULT_ROWS": 0, "MAX_RESPONSE_BYTES": 0,
+           "RATE_LIMIT": 0, "RATE_BURST": 1, "PROXY_HOPS": 0, "KEEP_RELEASES": 1}
+
+
+def check_ranges(config) -> None:
+    """Every numeric setting within its range, wherever it came from. Raises SettingError naming the setting."""
+    for name, minimum in MINIMUM.items():
+        value = config.get(name)
+        if isinstance(value, (int, float)) and not (math.isfinite(value) and value >= minimum):
+            raise SettingError(f"setting {name} (TWINNING_{name}) is {value!r}: give a number of at least {minimum}")
 
 
 def settings_from_environment(environ) -> dict:

@@ -38,7 +38,8 @@ def authorize_write() -> None:
         raise Forbidden("this endpoint is read-only: SPARQL Update and Graph Store writes are disabled")
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):  # constant time: no timing oracle
-        raise Unauthorized("this write needs the header Authorization: Bearer <token>")
+        raise Unauthorized("this write needs the header Authorization: Bearer <token>" if not given
+                           else "the bearer token in the Authorization header is not the right one")
 
 
 def write(operation: WriteJob) -> dict:
@@ -58,7 +59,8 @@ def sparql_update(updates: list[str]) -> Response:
     update = check_outgoing(update, list(current_app.config["SERVICE_ALLOWLIST"]), update=True)
     if not update:  # only LOAD SILENT of refused hosts: success without a change, and no new release
         return jsonify(release=current() and current().id)
-    result = write(WriteJob("update", update=update, base_iri=request.base_url))
+    result = write(WriteJob("update", update=update, base_iri=request.base_url,
+                            union=bool(current_app.config["UNION_DEFAULT_GRAPH"])))
     return jsonify(result)
 
 
