@@ -335,5 +335,27 @@ def diff(older, newer, output, store):
         sys.exit(1)
 
 
+@main.command()
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
+def releases(store):
+    """List the kept releases, newest first, one a line: id, created, triples, the release it changed from, and
+    `current` for the one being served. Each is queryable as it was at /releases/ID/sparql."""
+    from graph.errors import TwinningError
+    from graph.release import kept_releases, summaries
+
+    app = application(store=store and str(store))
+    backend = app.extensions["twinning.backend"]
+    try:
+        held = backend.current()
+    except TwinningError as error:  # an engine that cannot be reached: list what the folder keeps anyway
+        progress(error.message)
+        held = None
+    finally:
+        backend.close()
+    for row in summaries(kept_releases(Path(app.config["STORE"])), held and held.id):
+        click.echo(f"{row['id']}  {row['created']}  {row['triples']} triples  from {row['parent'] or '-'}"
+                   + ("  current" if row["current"] else ""))
+
+
 if __name__ == "__main__":
     main()

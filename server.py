@@ -11,12 +11,25 @@ from flask import Flask
 from graph.backend import create_backend
 from graph.named import load_named_queries
 from nzc_twinning.files import shipped
-from web import changes, cors, errors, limits, linked_data, metadata, named_queries, protocol, workbench, writes
+from web import (
+    changes,
+    cors,
+    errors,
+    limits,
+    linked_data,
+    metadata,
+    named_queries,
+    protocol,
+    releases,
+    workbench,
+    writes,
+)
 from web.address import public_address
 from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
-BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp)
+BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp,
+              releases.bp)
 WEB = Path(protocol.__file__).parent
 
 

@@ -92,6 +92,8 @@ class Sparql(RemoteStore):
             if isinstance(job, QueryJob):
                 job = replace(job, default_graphs=(NO_GRAPH,), named_graphs=(NO_GRAPH,))
             return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
+        if isinstance(job, QueryJob) and job.pinned:
+            return self._pinned(job, timeout)
         try:
             return super().run(job, timeout)
         except NotFound:
@@ -102,6 +104,17 @@ class Sparql(RemoteStore):
             # and one it names may be gone (UnknownGraph from the engine's copy). Asked again on the engine's release.
             self.confirmed = float("-inf")
             return super().run(job, timeout)
+
+    def _pinned(self, job: QueryJob, timeout: float) -> Answer:
+        """A query on one release exactly as it was: the engine holds only its current release, so a past one is
+        answered by a query worker from the store folder, which keeps the releases built there (issue 16)."""
+        if (Path(job.store) / "release.json").exists():
+            return self.copies.run(job, timeout)
+        answer = super().run(job, timeout)
+        if answer.release is None or answer.release.id != Path(job.store).name:  # the engine switched
+            answer.close()
+            raise NotFound("this release is no longer the engine's and this store folder does not hold it")
+        return answer
 
     def write(self, operation: WriteJob, timeout: float) -> dict:
         """Apply a write to the release the engine holds, in the store folder, and publish the result. An engine

@@ -21,6 +21,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] = ()  # the protocol's named-graph-uri: replaces the query's FROM NAMED
     max_rows: int = 0  # most rows of a SELECT answer; 0: no limit
     copy: str | None = None  # an N-Quads file holding the whole dataset (a merged default graph from an engine)
+    pinned: bool = False  # answer from exactly this release, not whichever is current (/releases/<id>/sparql)
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,21 @@ def kept_releases(root: Path) -> list[Release]:
     return found
 
 
+def summaries(releases: list[Release], current_id: str | None) -> list[dict]:
+    """The kept releases (newest first) as /releases and `twinning releases` list them. A release's parent is the one
+    it was changed from (a write) or built after, else, for releases older than that record, the next older kept."""
+    rows = []
+    for number, release in enumerate(releases):
+        info = release.info
+        parent = info.get("changed_from", info.get("previous"))
+        if parent is None and "changed_from" not in info and "previous" not in info and number + 1 < len(releases):
+            parent = releases[number + 1].id
+        rows.append({"id": release.id, "created": info["created"],
+                     "triples": info.get("statistics", {}).get("triples", info.get("quads")),
+                     "parent": parent, "current": release.id == current_id})
+    return rows
+
+
 def kept_release(root: Path, release_id: str) -> Release | None:
     """One kept release by id; None for an id that is unknown, dropped or not a release's name."""
     if "/" in release_id or release_id.startswith(".") or release_id.endswith((".partial", DROPPED)):

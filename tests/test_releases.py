@@ -1,16 +1,21 @@
 """Kept releases (issue 16): how many are kept, that one being read is never dropped, the /releases listing and
 feed, and queries pinned to a release at /releases/<id>/sparql, on the embedded store and on both engines."""
+import datetime
 import json
+from xml.etree import ElementTree
 
 import pytest
 
+from bench.engines import stop_server
 from graph.build import build as build_into
-from graph.jobs import QueryJob
+from graph.jobs import QueryJob, WriteJob
 from graph.pool import WorkerPool
 from graph.release import current_release, kept_releases
+from graph.writes import write
 from server import create_app
 from web.settings import settings_from_environment
 
+from .conftest import environment, serve_from, start_server
 from .test_loaders import MINI
 
 ALL_BACKENDS = True
@@ -105,3 +110,165 @@ def test_cli_load_keeps_the_setting(tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
     assert len(folders(store)) == 2
     assert json.loads(result.stdout)["id"] == current_release(store).id
+
+
+ASK = "ASK { <urn:x:added> <urn:x:by> <urn:x:write> }"
+
+
+@pytest.fixture(scope="session")
+def history(tmp_path_factory):
+    """A store folder with two releases: one built from the mini data, then one a write changed from it (current)."""
+    store = tmp_path_factory.mktemp("history")
+    older = build(store)
+    write(store, WriteJob("update", update="INSERT DATA { GRAPH <urn:x:g> { <urn:x:added> <urn:x:by> <urn:x:write> } }"))
+    return store, older, current_release(store)
+
+
+@pytest.fixture(scope="session")
+def history_app(backend, history, start_engine):
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, **serve_from(backend, history[0], start_engine)})
+    yield app
+    app.extensions["twinning.backend"].close()
+
+
+@pytest.fixture()
+def history_client(history_app):
+    return history_app.test_client()
+
+
+def ask(client, url: str, **request) -> bool:
+    response = client.post(url, data={"query": ASK}, headers={"Accept": "application/sparql-results+json"}, **request)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["boolean"]
+
+
+def count(client, url: str) -> int:
+    response = client.get(url, query_string={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_get_releases_json(history, history_client):
+    _, older, newer = history
+    response = history_client.get("/releases")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    releases = response.get_json()["releases"]
+    assert [r["id"] for r in releases] == [newer.id, older.id]  # newest first
+    assert [r["current"] for r in releases] == [True, False]
+    assert releases[0]["parent"] == older.id and releases[1]["parent"] is None
+    assert releases[0]["triples"] == releases[1]["triples"] + 1  # the write added one
+    for release in releases:
+        assert set(release) == {"id", "created", "triples", "parent", "current"}
+        assert datetime.datetime.fromisoformat(release["created"]).utcoffset() is not None
+
+
+def test_get_releases_html(history, history_client):
+    response = history_client.get("/releases", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for release in history[1:]:
+        assert f"/releases/{release.id}/sparql" in page and f"/releases/{release.id}/changes" in page
+
+
+def test_get_releases_atom(history, history_client):
+    response = history_client.get("/releases.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ElementTree.fromstring(response.get_data())
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 2
+    for entry, release in zip(entries, [history[2], history[1]]):
+        links = {link.get("rel"): link.get("href") for link in entry.findall(f"{atom}link")}
+        assert links["alternate"] == f"http://localhost/releases/{release.id}/changes"
+        assert entry.find(f"{atom}updated").text == release.info["created"]
+
+
+def test_release_sparql_answers_from_that_release(history, history_client):
+    """Each kept release answers as it was, by GET, POST form and POST direct; /sparql answers from the current."""
+    _, older, newer = history
+    assert ask(history_client, f"/releases/{older.id}/sparql") is False
+    assert ask(history_client, f"/releases/{newer.id}/sparql") is True
+    assert ask(history_client, "/sparql") is True
+    assert count(history_client, f"/releases/{older.id}/sparql") + 1 == count(history_client, f"/releases/{newer.id}/sparql")
+    direct = history_client.post(f"/releases/{older.id}/sparql", data=ASK,
+                                 headers={"Content-Type": "application/sparql-query", "Accept": "application/json"})
+    assert direct.status_code == 200 and direct.get_json()["boolean"] is False
+    assert direct.headers["X-Twinning-Release"] == older.id
+
+
+def test_get_sparql_links_its_memento(history, history_client):
+    """The answers of /sparql name the release-pinned endpoint, absolute, as rel="memento"; it gives the same answer."""
+    response = history_client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "application/json"})
+    link = response.headers["Link"]
+    assert link == f'<http://localhost/releases/{history[2].id}/sparql>; rel="memento"'
+    pinned = link.split(">")[0].lstrip("<").removeprefix("http://localhost")
+    assert history_client.get(pinned, query_string={"query": COUNT},
+                              headers={"Accept": "application/json"}).get_json() == response.get_json()
+
+
+def test_get_release_sparql_unknown_404(history_client):
+    for name in ("20990101T000000000000Z-deadbeef", "..", "x.partial", "x.dropped"):
+        response = history_client.get(f"/releases/{name}/sparql", query_string={"query": ASK})
+        assert response.status_code == 404
+        assert response.get_json() == {"error": response.get_json()["error"], "status": 404}
+        assert "/releases" in response.get_json()["error"]
+
+
+def test_post_release_sparql_update_403(history, history_client):
+    url = f"/releases/{history[1].id}/sparql"
+    for response in (history_client.post(url, data={"update": "CLEAR ALL"}),
+                     history_client.post(url, data="CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+                     history_client.get(url, query_string={"update": "CLEAR ALL"})):
+        assert response.status_code == 403
+        assert response.get_json() == {"error": "a kept release is read-only: send updates to /sparql", "status": 403}
+
+
+def test_get_release_sparql_dropped_404(tmp_path):
+    store = tmp_path / "store"
+    first = build(store, keep=1)
+    build(store, keep=1)
+    app = create_app({"TESTING": True, "STORE": str(store), "RATE_LIMIT": 0})
+    try:
+        response = app.test_client().get(f"/releases/{first.id}/sparql", query_string={"query": ASK})
+        assert response.status_code == 404 and response.get_json()["status"] == 404
+    finally:
+        app.extensions["twinning.backend"].close()
+
+
+def test_cli_releases_lists_newest_first(history):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    store, older, newer = history
+    result = CliRunner().invoke(main, ["releases", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [newer.id, older.id]
+    assert lines[0].endswith("current") and f"from {older.id}" in lines[0] and not lines[1].endswith("current")
+
+
+@pytest.mark.live
+def test_live_pinned_query_same_before_and_after_a_new_release(tmp_path):
+    """Through `twinning serve` and SPARQLWrapper: the pinned URL answers the same once a new release is current,
+    while /sparql answers from the new one."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    store = tmp_path / "store"
+    build(store)
+    process, base = start_server(store, environment({"RATE_LIMIT": 0}))
+    try:
+        def ask_at(url: str) -> tuple[bool, dict]:
+            client = SPARQLWrapper(url)
+            client.setQuery(ASK)
+            client.setReturnFormat(JSON)
+            result = client.query()
+            return result.convert()["boolean"], dict(result.info())
+
+        before, headers = ask_at(base + "/sparql")
+        pinned = headers["link"].split(">")[0].lstrip("<")
+        assert pinned == f"{base}/releases/{current_release(store).id}/sparql"
+        write(store, WriteJob("update", update="INSERT DATA { <urn:x:added> <urn:x:by> <urn:x:write> }"))
+        assert (before, ask_at(pinned)[0], ask_at(base + "/sparql")[0]) == (False, False, True)
+    finally:
+        stop_server(process)

@@ -116,7 +116,8 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     job = QueryJob(str(release.path), query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
                    substitutions or {}, max_rows=int(app.config["MAX_RESULT_ROWS"]),
                    # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
-                   base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs))
+                   base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
+                   pinned=bool(g.get("pinned")))  # set by web/releases.py for /releases/<id>/sparql
     answer = run_job(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
@@ -126,11 +127,16 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     response.headers["X-Twinning-Release"] = current().id
     if job.max_rows:
         response.headers["X-Twinning-Row-Limit"] = str(job.max_rows)
+    links = []
     if answer.capped:
         # Honest about truncation: say so, and point to the complete data.
         response.headers["X-Twinning-Capped"] = f"rows={job.max_rows}"
-        response.headers["Link"] = (f'<{url_for("metadata.dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
-                                    f'title="complete dump", <{url_for("limits.limits", _external=True)}>; rel="help"')
+        links.append(f'<{url_for("metadata.dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
+                     f'title="complete dump", <{url_for("limits.limits", _external=True)}>; rel="help"')
+    if request.endpoint == "protocol.sparql":  # where the same query gives the same answer later (issue 16)
+        links.append(f'<{url_for("releases.release_sparql", release_id=current().id, _external=True)}>; rel="memento"')
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return response
 
 
