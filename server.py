@@ -17,6 +17,7 @@ from web import (
     errors,
     limits,
     linked_data,
+    memento,
     metadata,
     named_queries,
     protocol,
@@ -29,7 +30,7 @@ from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
 BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp,
-              releases.bp)
+              releases.bp, memento.bp)
 WEB = Path(protocol.__file__).parent
 
 

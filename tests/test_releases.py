@@ -113,14 +113,18 @@ def test_cli_load_keeps_the_setting(tmp_path, monkeypatch):
 
 
 ASK = "ASK { <urn:x:added> <urn:x:by> <urn:x:write> }"
+LEUVEN = "https://w3id.org/nzc-twinning/id/city/leuven"
+LABEL = '"Leuven as a write named it"@en'
 
 
 @pytest.fixture(scope="session")
 def history(tmp_path_factory):
-    """A store folder with two releases: one built from the mini data, then one a write changed from it (current)."""
+    """A store folder with two releases: one built from the mini data, then one a write changed from it (current),
+    adding a statement of its own and a label of Leuven."""
     store = tmp_path_factory.mktemp("history")
     older = build(store)
-    write(store, WriteJob("update", update="INSERT DATA { GRAPH <urn:x:g> { <urn:x:added> <urn:x:by> <urn:x:write> } }"))
+    write(store, WriteJob("update", update=f"INSERT DATA {{ GRAPH <urn:x:g> {{ <urn:x:added> <urn:x:by> <urn:x:write> . "
+                                           f"<{LEUVEN}> <http://www.w3.org/2000/01/rdf-schema#label> {LABEL} }} }}"))
     return store, older, current_release(store)
 
 
@@ -156,7 +160,7 @@ def test_get_releases_json(history, history_client):
     assert [r["id"] for r in releases] == [newer.id, older.id]  # newest first
     assert [r["current"] for r in releases] == [True, False]
     assert releases[0]["parent"] == older.id and releases[1]["parent"] is None
-    assert releases[0]["triples"] == releases[1]["triples"] + 1  # the write added one
+    assert releases[0]["triples"] == releases[1]["triples"] + 2  # the write added two
     for release in releases:
         assert set(release) == {"id", "created", "triples", "parent", "current"}
         assert datetime.datetime.fromisoformat(release["created"]).utcoffset() is not None
@@ -189,7 +193,7 @@ def test_release_sparql_answers_from_that_release(history, history_client):
     assert ask(history_client, f"/releases/{older.id}/sparql") is False
     assert ask(history_client, f"/releases/{newer.id}/sparql") is True
     assert ask(history_client, "/sparql") is True
-    assert count(history_client, f"/releases/{older.id}/sparql") + 1 == count(history_client, f"/releases/{newer.id}/sparql")
+    assert count(history_client, f"/releases/{older.id}/sparql") + 2 == count(history_client, f"/releases/{newer.id}/sparql")
     direct = history_client.post(f"/releases/{older.id}/sparql", data=ASK,
                                  headers={"Content-Type": "application/sparql-query", "Accept": "application/json"})
     assert direct.status_code == 200 and direct.get_json()["boolean"] is False
@@ -272,3 +276,67 @@ def test_live_pinned_query_same_before_and_after_a_new_release(tmp_path):
         assert (before, ask_at(pinned)[0], ask_at(base + "/sparql")[0]) == (False, False, True)
     finally:
         stop_server(process)
+
+
+NT = {"Accept": "application/n-triples"}
+LONG_AGO, LATER = "Sat, 01 Jan 2000 00:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT"
+
+
+def http_date(release) -> str:
+    from email.utils import format_datetime
+
+    return format_datetime(datetime.datetime.fromisoformat(release.info["created"]).astimezone(datetime.UTC),
+                           usegmt=True)
+
+
+def test_get_resource_accept_datetime_answers_from_that_release(history, history_client):
+    """Accept-Datetime picks the release current then (before the first kept one: the first); the answer says
+    which, where it lives, and where the original, TimeGate and TimeMap are."""
+    _, older, newer = history
+    for when, release, has_label in ((LONG_AGO, older, False), (LATER, newer, True)):
+        response = history_client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": when})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert ("as a write named it" in response.get_data(as_text=True)) is has_label
+        assert response.headers["Memento-Datetime"] == http_date(release)
+        assert response.headers["Content-Location"] == f"http://localhost/releases/{release.id}/id/city/leuven"
+        assert response.headers["X-Twinning-Release"] == release.id
+        assert "accept-datetime" in response.headers["Vary"].lower()
+        links = response.headers["Link"]
+        assert '<http://localhost/id/city/leuven>; rel="original timegate"' in links
+        assert '<http://localhost/timemap/id/city/leuven>; rel="timemap"; type="application/link-format"' in links
+    memento = history_client.get(f"/releases/{older.id}/id/city/leuven", headers=NT)
+    assert memento.status_code == 200 and "as a write named it" not in memento.get_data(as_text=True)
+    assert memento.headers["Memento-Datetime"] == http_date(older)
+    html = history_client.get("/id/city/leuven", headers={"Accept": "text/html", "Accept-Datetime": LONG_AGO})
+    assert html.status_code == 200 and "as a write named it" not in html.get_data(as_text=True)
+
+
+def test_get_resource_without_accept_datetime_unchanged(history_client):
+    response = history_client.get("/id/city/leuven", headers=NT)
+    assert response.status_code == 200 and "as a write named it" in response.get_data(as_text=True)
+    assert "Memento-Datetime" not in response.headers and "Link" not in response.headers
+
+
+def test_get_resource_bad_accept_datetime_400(history_client):
+    response = history_client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": "last Tuesday"})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": response.get_json()["error"], "status": 400}
+    assert "Accept-Datetime" in response.get_json()["error"]
+
+
+def test_get_timemap_lists_every_kept_release(history, history_client):
+    _, older, newer = history
+    response = history_client.get("/timemap/id/city/leuven")
+    assert response.status_code == 200 and response.mimetype == "application/link-format"
+    body = response.get_data(as_text=True)
+    for release in (older, newer):
+        assert (f'<http://localhost/releases/{release.id}/id/city/leuven>; rel="memento"; '
+                f'datetime="{http_date(release)}"') in body
+    assert '<http://localhost/id/city/leuven>; rel="original timegate"' in body
+    assert body.index(older.id) < body.index(newer.id)  # oldest first
+    assert f'from="{http_date(older)}"; until="{http_date(newer)}"' in body
+
+
+def test_get_memento_unknown_release_404(history_client):
+    response = history_client.get("/releases/20990101T000000000000Z-deadbeef/id/city/leuven", headers=NT)
+    assert response.status_code == 404 and response.get_json()["status"] == 404

@@ -3,6 +3,7 @@ and streamed responses. Every blueprint reaches the store through these function
 import datetime
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request, url_for
@@ -35,6 +36,8 @@ def run_job(job: Job, timeout: float | None = None):
     engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
     in part from the older one is not finished from the newer."""
     app = current_app
+    if g.get("pinned") and isinstance(job, QueryJob):  # a request about one kept release (web/releases.py, memento.py)
+        job = replace(job, pinned=True)
     answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
     if answer.release is not None and answer.release.id != current().id:
         if g.get("answered"):
@@ -116,8 +119,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     job = QueryJob(str(release.path), query, result_format, graph_format, bool(app.config["UNION_DEFAULT_GRAPH"]),
                    substitutions or {}, max_rows=int(app.config["MAX_RESULT_ROWS"]),
                    # relative IRIs in a query resolve against the endpoint (SPARQL 1.1 Protocol)
-                   base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs),
-                   pinned=bool(g.get("pinned")))  # set by web/releases.py for /releases/<id>/sparql
+                   base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs))
     answer = run_job(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
     response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
