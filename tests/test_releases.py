@@ -301,6 +301,8 @@ def test_get_resource_accept_datetime_answers_from_that_release(history, history
         assert response.headers["Content-Location"] == f"http://localhost/releases/{release.id}/id/city/leuven"
         assert response.headers["X-Twinning-Release"] == release.id
         assert "accept-datetime" in response.headers["Vary"].lower()
+        exposed = response.headers["Access-Control-Expose-Headers"]  # readable by a cross-origin script
+        assert "Memento-Datetime" in exposed and "Content-Location" in exposed
         links = response.headers["Link"]
         assert '<http://localhost/id/city/leuven>; rel="original timegate"' in links
         assert '<http://localhost/timemap/id/city/leuven>; rel="timemap"; type="application/link-format"' in links
