@@ -1,6 +1,9 @@
 """The README documents every setting, the quick start has exactly two commands, and CI runs the second."""
 import re
 import subprocess
+import tomllib
+
+import yaml
 
 from web.settings import SETTINGS
 
@@ -46,3 +49,12 @@ def test_readme_coverage_table_is_what_the_graph_reports(store_path):
     assert result.exit_code == 0, result.output
     table = README.split("<!-- coverage:start -->\n", 1)[1].split("<!-- coverage:end -->", 1)[0]
     assert table.strip() == result.output.strip()
+
+
+def test_citation_file_matches_the_package():
+    """CITATION.cff (Citation File Format 1.2.0) names the version and licences the package declares."""
+    citation = yaml.safe_load((PROJECT / "CITATION.cff").read_text())
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    assert citation["cff-version"] == "1.2.0" and citation["type"] == "dataset"
+    assert citation["version"] == project["version"]
+    assert " AND ".join(citation["license"]) == project["license"]

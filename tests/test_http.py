@@ -422,6 +422,14 @@ def test_get_home(client):
     assert "twins_of_pilot" in response.get_data(as_text=True)
 
 
+def test_get_home_citation_names_the_release_and_its_pinned_endpoint(client, app):
+    release = app.extensions["twinning.backend"].current()
+    page = client.get("/").get_data(as_text=True)
+    citation = page.split('<p class="citation">', 1)[1].split("</p>", 1)[0]
+    assert release.id in citation and release.info["created"][:10] in citation
+    assert f"http://localhost/releases/{release.id}/sparql" in citation
+
+
 def test_get_queries_list(client):
     names = {q["name"] for q in client.get("/queries").get_json()}
     assert {"twins_of_pilot", "sources_of_pairing", "cohort_sizes"} <= names
