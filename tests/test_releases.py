@@ -200,6 +200,16 @@ def test_release_sparql_answers_from_that_release(history, history_client):
     assert direct.headers["X-Twinning-Release"] == older.id
 
 
+def test_get_release_sparql_describes_itself(history, history_client):
+    """A bare GET of a pinned endpoint is its own Service Description: that endpoint, that release's size."""
+    _, older, _ = history
+    response = history_client.get(f"/releases/{older.id}/sparql", headers={"Accept": "application/n-triples"})
+    text = response.get_data(as_text=True)
+    endpoint = "<http://www.w3.org/ns/sparql-service-description#endpoint>"
+    assert f"{endpoint} <http://localhost/releases/{older.id}/sparql> ." in text
+    assert f'"{older.info["statistics"]["triples"]}"' in text
+
+
 def test_get_sparql_links_its_memento(history, history_client):
     """The answers of /sparql name the release-pinned endpoint, absolute, as rel="memento"; it gives the same answer."""
     response = history_client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": "application/json"})

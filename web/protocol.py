@@ -63,7 +63,8 @@ def service_description() -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format (Turtle by default)."""
     release = current()
     triples = release.info.get("statistics", {}).get("triples", release.info["quads"]) if release else None
-    graph = service_description_graph(url_for("protocol.sparql", _external=True),
+    graph = service_description_graph(request.base_url,  # /sparql, or a pinned /releases/<id>/sparql
+                                      
                                       [url_for("metadata.void", _external=True),
                                        url_for("metadata.catalog", _external=True)],
                                       bool(current_app.config["UNION_DEFAULT_GRAPH"]), triples)
