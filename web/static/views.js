@@ -175,7 +175,8 @@
   function figure(element, kind, title, width, height) {
     element.textContent = "";
     const id = "tw-" + kind + "-" + (++serial);
-    const svg = el("svg", { class: "view " + kind, viewBox: "0 0 " + width + " " + height, role: "img",
+    // A figure, not an img: an img's children are hidden from assistive technology, and these hold links.
+    const svg = el("svg", { class: "view " + kind, viewBox: "0 0 " + width + " " + height, role: "figure",
       "aria-labelledby": id + "-title" });
     el("title", { id: id + "-title" }, svg).textContent = title;
     element.appendChild(svg);

@@ -5,7 +5,8 @@
 set -eu
 cd "$(dirname "$0")"
 out=../../maps
-rm -rf "$out" && mkdir -p "$out/licences"
+rm -rf "$out/licences" "$out/maps.min.js" "$out/countries-50m.json"  # README.md there is kept
+mkdir -p "$out/licences"
 npx esbuild entry.js --bundle --minify --format=iife --global-name=TwinningVendor --target=es2019 \
   --legal-comments=none --metafile=meta.json --outfile="$out/maps.min.js"
 cp node_modules/world-atlas/countries-50m.json "$out/"
