@@ -437,10 +437,10 @@
 
   function forced(model, W, H) {
     const sim = d3.forceSimulation(model.nodes)
-      .force("link", d3.forceLink(model.edges).distance(60))
-      .force("charge", d3.forceManyBody().strength(-120))
+      .force("link", d3.forceLink(model.edges).distance(70))
+      .force("charge", d3.forceManyBody().strength(-220))
       .force("x", d3.forceX(W / 2).strength(0.05)).force("y", d3.forceY(H / 2).strength(0.05))
-      .force("collide", d3.forceCollide(14)).stop();
+      .force("collide", d3.forceCollide(22)).stop();
     for (let i = 0; i < 300; i++) sim.tick();  // laid out once, not animated: the same answer draws the same picture
     const [x0, x1] = d3.extent(model.nodes, (n) => n.x), [y0, y1] = d3.extent(model.nodes, (n) => n.y);
     const k = Math.min((W - 220) / Math.max(x1 - x0, 1), (H - 40) / Math.max(y1 - y0, 1), 2);
@@ -514,8 +514,8 @@
       const bars = answer.rows.map((r, i) => ({ name: labelOf(r, category) || "(none)", row: r, i }));
       const band = 26 * Math.max(series.length * 0.6, 1);
       const H = options.height || 40 + bars.length * band;
-      const longest = Math.min(d3.max(bars, (b) => b.name.length) || 4, 36);
-      const left = 12 + longest * 6.6;
+      const longest = Math.min(d3.max(bars, (b) => b.name.length) || 4, 35);
+      const left = 16 + longest * 7;  // room for the longest name shown, at about 7 px a character
       svg = figure(element, "chart", options.title || series.join(", ") + " by " + category, W, H);
       const sy = d3.scaleBand().domain(bars.map((b) => b.i)).range([10, H - 30]).padding(0.2);
       const top = d3.max(bars, (b) => d3.max(series, (s) => (b.row[s] ? +b.row[s].value : 0)));
@@ -526,7 +526,7 @@
       const names = el("g", { class: "categories" }, svg);
       for (const b of bars) {
         el("text", { x: left - 6, y: sy(b.i) + sy.bandwidth() / 2 + 4, "text-anchor": "end" }, names).textContent =
-          b.name.length > 38 ? b.name.slice(0, 36) + "…" : b.name;
+          b.name.length > 35 ? b.name.slice(0, 34) + "…" : b.name;
         series.forEach((s, i) => {
           if (!b.row[s]) return;
           const v = +b.row[s].value;
