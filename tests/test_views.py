@@ -14,7 +14,11 @@ import urllib.request
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from .test_browser import SHOTS, browser, page  # noqa: F401 (fixtures)
+from . import test_browser
+from .test_browser import SHOTS
+
+# The browser and page of test_browser.py: one Chromium per module, a page that fails on errors and outside requests.
+browser, page = test_browser.browser, test_browser.page
 
 pytestmark = pytest.mark.live
 
@@ -146,7 +150,7 @@ def test_get_network_crosses_only_where_pairings_force_it(page):
     # Labels do not overlap: nodes of one column are at least a row apart.
     for side in ("left", "right"):
         ys = sorted(page.locator(f"svg.network .node.{side} circle").evaluate_all("cs => cs.map(c => +c.getAttribute('cy'))"))
-        assert min(b - a for a, b in zip(ys, ys[1:])) >= 20
+        assert min(b - a for a, b in itertools.pairwise(ys)) >= 20
     # Nodes are links reached by Tab, in the order they are drawn from the top.
     page.locator("svg.network .node").first.focus()
     first = page.evaluate("document.activeElement.getAttribute('href')")
@@ -185,7 +189,7 @@ def test_get_resource_page_locates_city_and_partners(page, path, places, focus):
     if focus:
         assert page.locator(f'#pairing-map .marker.focus[data-city="{focus}"]').count() == 1
     # Few places: every name is shown without hovering.
-    assert page.locator(f'#pairing-map [data-city="{sorted(places)[0]}"] text.label').is_visible()
+    assert page.locator(f'#pairing-map [data-city="{min(places)}"] text.label').is_visible()
     page.screenshot(path=SHOTS / f"resource-map-{path.rsplit('/', 1)[1]}.png", full_page=True)
 
 
