@@ -50,6 +50,10 @@ def test_get_map_draws_countries_zooms_pans_and_labels(page):
     assert page.locator("svg.map path.pairing").count() > 20
     legend = page.locator(".view-legend").inner_text()
     assert "cohort 1" in legend and "cohort 2" in legend and "cohort 3" in legend
+    assert "leads a pilot activity" in legend and page.locator("svg.map .marker.leads").count() > 10
+    # Lund leads a pilot (CoPilot Lund) and is a twin city of Leuven's: both roles are named.
+    roles = page.locator('svg.map [data-city="lund"]').get_attribute("data-role").split(", ")
+    assert {"pilot", "twin"} <= set(roles) and "leads" in page.locator('svg.map [data-city="lund"]').get_attribute("class")
     # Cohort 1 has one colour on every line of cohort 1.
     assert len(set(page.locator('svg.map path.pairing[data-group="1"]').evaluate_all(
         "lines => lines.map(l => l.getAttribute('stroke'))"))) == 1

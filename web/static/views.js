@@ -226,7 +226,7 @@
       || iris.find((v) => prefix && v.toLowerCase().startsWith(prefix.toLowerCase()))
       || (!prefix && (iris.find((v) => answer.rows.some((r) => r[v] && located && located.has(r[v].value))) || iris[0]));
     const sources = [
-      ...pairs.map((p) => ({ name: p.prefix || "place", owner: ownerOf(p.prefix),
+      ...pairs.map((p) => ({ name: p.prefix || null, owner: ownerOf(p.prefix),
         at: (row) => (row[p.lat] && row[p.long] ? [+row[p.long].value, +row[p.lat].value] : null),
         label: (row) => (row[p.prefix + "Label"] || row[p.prefix + "label"] || (!p.prefix && row.label) || {}).value })),
       ...wkts.map((w) => ({ name: w, owner: ownerOf(w.replace(/(wkt|geometry|geo|point|coords?)$/i, "")),
@@ -244,7 +244,9 @@
         const key = at[0].toFixed(4) + "," + at[1].toFixed(4);
         const label = source.label(row) || (iri ? labelOf(row, source.owner) : key);
         const marker = markers.get(key) || { key, at, iri, label, roles: new Set(), colour: paint.of(row), rows: 0 };
-        marker.roles.add(source.name);
+        // A role: the columns' prefix (twin, lead), else the row's own role column (pilot, twin).
+        const role = source.name || (row.role && row.role.value);
+        if (role) marker.roles.add(role);
         marker.rows++;
         markers.set(key, marker);
         if (!here.includes(marker)) here.push(marker);
@@ -256,9 +258,10 @@
       }
     }
     const unique = new Map(lines.map((l) => [l.from.key + "|" + l.to.key + "|" + l.group, l]));
-    return { markers: [...markers.values()], lines: [...unique.values()], paint, roles: sources.map((s) => s.name) };
+    return { markers: [...markers.values()], lines: [...unique.values()], paint };
   }
 
+  const leads = (marker) => marker.roles.has("lead") || marker.roles.has("pilot");
   async function renderMap(element, answer, options) {
     await Promise.all([ready(), countries()]);
     if (answer.kind === "bindings") await fetchLabels(locatedColumns(answer).flatMap((v) => answer.rows.filter((r) => r[v]).map((r) => r[v].value)));
@@ -299,8 +302,8 @@
       const [x, y] = projection(m.at);
       const focus = options.focus && m.iri === options.focus;
       const roles = [...m.roles].join(", ");
-      const a = node(markersLayer, m.iri, m.label + (model.roles.length > 1 ? " (" + roles + ")" : ""),
-        "marker" + (many && !focus ? "" : " labelled") + (focus ? " focus" : ""));
+      const a = node(markersLayer, m.iri, m.label + (roles ? " (" + roles + ")" : ""),
+        "marker" + (many && !focus ? "" : " labelled") + (focus ? " focus" : "") + (leads(m) ? " leads" : ""));
       a.setAttribute("data-city", m.iri && m.iri.startsWith(ID + "city/") ? m.iri.slice(ID.length + 5) : m.key);
       a.setAttribute("data-role", roles);
       el("circle", { cx: x, cy: y, r: focus ? 7 : 5, fill: m.colour }, a);
@@ -351,7 +354,8 @@
     }
     controls.appendChild(help);
     element.appendChild(controls);
-    legend(element, model.paint.items, "Colours by " + model.paint.name);
+    const rings = model.markers.some(leads) ? [{ colour: "#ffffff", shape: "ring", label: "ringed: leads a pilot activity" }] : [];
+    legend(element, [...model.paint.items, ...rings], "Colours by " + model.paint.name);
     return { svg, zoom, markers: model.markers.length, lines: model.lines.length };
   }
 
