@@ -290,5 +290,12 @@ def test_views_fit_and_draw_real_answers(page, live_server):
     # A labelled node shows the label the CONSTRUCT gave it, not its IRI.
     assert page.locator('#probe-network .node[href="/id/city/umea"] text').text_content() == "Umeå"
 
+    # Thousands of links: the first 1,500 are drawn, and a note says so.
+    links = fetch_answer(live_server, "SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }")
+    assert len(links["rows"]) > 1500
+    fits, seen = show(page, "network", links)
+    assert "network" in fits and seen["edges"] == 1500
+    assert page.locator("#probe-network .note").inner_text().startswith("Showing the first 1500 of ")
+
     words = fetch_answer(live_server, PREFIXES + 'SELECT ?label WHERE { ?x rdfs:label ?label } LIMIT 5')
     assert page.evaluate("answer => TwinningViews.fits(answer)", words) == []

@@ -25,6 +25,7 @@
   // Okabe and Ito's palette: told apart with every common colour-vision deficiency.
   const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7F6000", "#555555"];
   const NONE = "#555555";
+  const MAX_LINKS = 1500;
   const SVG = "http://www.w3.org/2000/svg";
   let serial = 0;
 
@@ -147,7 +148,7 @@
 
   function fits(answer) {
     if (answer.kind === "triples") return answer.triples.length ? ["network"] : [];
-    if (!answer.rows.length) return [];
+    if (answer.kind !== "bindings" || !answer.rows.length) return [];
     const views = [];
     const wkt = answer.vars.some((v) => column(answer.rows, v, (t) => wktPoint(t) !== null));
     if (wkt || coordinatePairs(answer).length || locatedColumns(answer).length) views.push("map");
@@ -394,7 +395,10 @@
         for (let i = 1; i < here.length; i++) link(here[i - 1], here[i], group, here[i - 1].label + " – " + here[i].label);
       }
     }
-    return { nodes: [...nodes.values()], edges: [...edges.values()], layers, colourBy };
+    // A picture of more links than a page can lay out in a moment would say nothing: the first ones, and a note.
+    const all = [...edges.values()], shown = all.slice(0, MAX_LINKS);
+    const used = new Set(shown.flatMap((e) => [e.source, e.target]));
+    return { nodes: [...nodes.values()].filter((n) => used.has(n)), edges: shown, layers, colourBy, total: all.length };
   }
 
   // Two columns, each group of linked nodes (a pilot and its twins) in a band of its own, its nodes ordered by the
@@ -464,6 +468,12 @@
     else { H = Math.max(400, Math.min(900, model.nodes.length * 12)); forced(model, W, H); }
     const svg = figure(element, "network", options.title || "Network of " + model.nodes.length + " resources and "
       + model.edges.length + " links", W, H);
+    if (model.total > model.edges.length) {
+      const note = document.createElement("p");
+      note.className = "note";
+      note.textContent = "Showing the first " + model.edges.length + " of " + model.total + " links.";
+      element.prepend(note);
+    }
     const paint = colours(answer.kind === "bindings" ? answer : { rows: [] }, model.colourBy);
     const colourOf = (group) => (model.colourBy && group ? paint.of({ [model.colourBy]: { value: group } }) : NONE);
     const edgesLayer = el("g", { class: "edges" }, svg);
