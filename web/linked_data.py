@@ -146,7 +146,9 @@ def pairings_of(iri: str, out_rows: list[dict], title: str) -> dict:
                  "cohort": r.get("cohortNumber", {}).get("value", "unknown")} for r in pairs.values()]
     return {"pairings": sorted(pairings, key=lambda p: (p["cohort"], p["twinLabel"])),
             "pairing_map": answer(here + rows) if here or rows else None,
-            "map_focus": iri if kind == "city" else bindings.get("city")}
+            "map_focus": iri if kind == "city" else bindings.get("city"),
+            "map_title": f"Map locating {title}" + (" and its partners" if rows else "") if kind == "city"
+            else f"Map of the cities of {title}"}
 
 
 def local_href(iri: str) -> str:
