@@ -92,6 +92,19 @@ def test_get_map_draws_countries_zooms_pans_and_labels(page):
     focused = page.evaluate("document.activeElement.closest('.marker') && document.activeElement.getAttribute('href')")
     assert focused and focused.startswith("/id/city/")
     assert page.locator("svg.map .marker:focus text.label").is_visible()
+    # Zoomed in far, a place reached by Tab is brought into sight.
+    svg.focus()
+    for _ in range(8):
+        page.keyboard.press("+")
+    page.locator('svg.map [data-city="reykjavik"]').focus()
+    inside = page.evaluate("""() => {
+        const map = document.querySelector('svg.map').getBoundingClientRect();
+        const place = document.querySelector('svg.map [data-city="reykjavik"] circle').getBoundingClientRect();
+        return place.left >= map.left && place.right <= map.right && place.top >= map.top && place.bottom <= map.bottom;
+    }""")
+    assert inside is True, inside
+    assert scale_of(transform(page)) > 20, transform(page)
+    page.screenshot(path=SHOTS / "map-zoomed-to-focus.png")
 
 
 def test_get_map_of_one_cohort(page):

@@ -6,6 +6,7 @@
 //   TwinningViews.ready()                       -> Promise: the graph's located resources are known (fits can
 //                                                  then offer a map for a column of cities given only as IRIs)
 //
+// It needs static/vendor/maps/maps.min.js loaded before it (the global TwinningVendor).
 // An answer is {kind: "bindings", vars, rows: [{var: term}]} or {kind: "triples", triples: [{s, p, o}]}, the terms
 // as in SPARQL 1.1 Query Results JSON. Pages that draw a picture on load mark an element with
 // data-twinning-view="map" and data-answer="ID" of a <script type="application/json"> holding the answer.
@@ -336,6 +337,16 @@
       else if (event.key === "0") zoom.transform(selection, d3.zoomIdentity);
       else return;
       event.preventDefault();
+    });
+    // A place reached by Tab while zoomed in but out of sight: the map pans to it. (Listened for on the svg, which
+    // is focusable anyway: Chromium makes any SVG element with a focus listener a Tab stop.)
+    svg.addEventListener("focusin", (event) => {
+      const marker = event.target.closest && event.target.closest(".marker");
+      const circle = marker && marker.querySelector("circle");
+      if (!circle) return;
+      const t = d3.zoomTransform(svg), x = +circle.getAttribute("cx"), y = +circle.getAttribute("cy");
+      const [sx, sy] = t.apply([x, y]);
+      if (sx < 20 || sx > W - 20 || sy < 20 || sy > H - 20) zoom.translateTo(selection, x, y);
     });
     const controls = document.createElement("div");
     controls.className = "view-controls";
