@@ -1,6 +1,5 @@
 """The research workbench: the home page, the query editor, and the map, network and timeline of the pairings."""
 import json
-from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -85,10 +84,8 @@ def editor() -> str:
     }
     # Escaped for a <script> element: no "</" can close it early.
     setup_json = json.dumps(setup, ensure_ascii=False).replace("</", "<\\/")
-    # The result views (views.js) are loaded where they are installed; the table works without them.
-    has_views = (Path(current_app.static_folder) / "views.js").is_file()
     return render_template("editor.html", release=release, query=query, queries=queries,
-                           selected=selected.name if selected else "", setup_json=setup_json, has_views=has_views)
+                           selected=selected.name if selected else "", setup_json=setup_json)
 
 
 bp.add_url_rule("/", view_func=home)

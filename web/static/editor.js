@@ -415,8 +415,9 @@
   function renderTable() {
     const slice = shown.slice(page * PAGE, (page + 1) * PAGE);
     const table = document.createElement("table");
-    table.createCaption().textContent = shown.length === rows.length ? rows.length + " rows"
-      : shown.length + " of " + rows.length + " rows match the filter";
+    const noun = answer.view && answer.view.kind === "triples" ? " triples" : " rows";
+    table.createCaption().textContent = shown.length === rows.length ? rows.length + noun
+      : shown.length + " of " + rows.length + noun + " match the filter";
     const head = table.createTHead().insertRow();
     for (const v of variables) {
       const th = document.createElement("th");
@@ -601,14 +602,19 @@
   $("code-copy").addEventListener("click", () => navigator.clipboard.writeText($("code-text").textContent)
     .then(() => { $("status").textContent = "Code copied."; }, () => {}));
 
-  // A shared link: the query after "#" (query=...), or a named query by name in the search part.
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  showHistory();
-  if (fragment.has("query")) {
+  // A shared link: the query after "#" (query=...), opened and run; a named query by name in the search part.
+  function openFragment() {
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (!fragment.has("query")) return false;
     picker.value = "";
+    showParameters(false);
     setQueryText(fragment.get("query"));
+    return true;
   }
+  window.addEventListener("hashchange", () => { if (openFragment()) run(); });
+  showHistory();
+  const shared = openFragment();
   showParameters(false);
   showCode();
-  if (fragment.has("query") || new URLSearchParams(location.search).has("run")) run();
+  if (shared || new URLSearchParams(location.search).has("run")) run();
 })();

@@ -54,8 +54,9 @@ window.TwinningEditor = {
     if (message === null) return view.dispatch(setDiagnostics(view.state, []));
     const doc = view.state.doc;
     const at = doc.line(Math.min(Math.max(line, 1), doc.lines));
-    const from = Math.min(at.from + Math.max(column - 1, 0), at.to);
-    const to = from < at.to ? from + 1 : from;
+    // A parser may point just past a line's end (where it expected more): the mark then takes its last character.
+    const from = Math.max(Math.min(at.from + Math.max(column - 1, 0), at.to - 1), at.from);
+    const to = Math.min(from + 1, at.to);
     view.dispatch(setDiagnostics(view.state, [{ from, to, severity: "error", message }]));
     view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
   },
