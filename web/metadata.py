@@ -1,10 +1,10 @@
 """Dataset metadata and dumps: VoID, the DCAT-AP catalogue record, the dump files and the OpenAPI description."""
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
 from graph.metadata import catalog_graph, void_graph
 
-from .answers import rdf_response, release_or_503, run_dump, tag
+from .answers import current, rdf_response, release_or_503, run_dump, tag
 from .errors import error_response
 
 bp = Blueprint("metadata", __name__)
@@ -106,11 +106,19 @@ def openapi() -> Response:
         "servers": [{"url": request.url_root.rstrip("/")}],
         "paths": paths,
         "components": {"schemas": {"Error": {"type": "object", "required": ["error", "status"], "properties": {
-            "error": {"type": "string"}, "status": {"type": "integer"}}}}},
+            "error": {"type": "string"}, "status": {"type": "integer"},
+            "line": {"type": "integer", "description": "A syntax error's line, from 1, where the parser says."},
+            "column": {"type": "integer", "description": "A syntax error's column, from 1."}}}}},
     })
+
+
+def api() -> str:
+    """The OpenAPI description, browsable and runnable in the vendored Swagger UI."""
+    return render_template("api.html", release=current())
 
 
 bp.add_url_rule("/.well-known/void", view_func=void)
 bp.add_url_rule("/catalog", view_func=catalog)
 bp.add_url_rule("/dumps/<name>", view_func=dump)
 bp.add_url_rule("/openapi.json", view_func=openapi)
+bp.add_url_rule("/api", view_func=api)

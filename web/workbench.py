@@ -1,7 +1,10 @@
 """The research workbench: the home page, the query editor, and the map, network and timeline of the pairings."""
 import json
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
+from nzc_twinning.namespaces import PREFIXES
 
 from .answers import current, page_query, select
 from .errors import error_response
@@ -46,15 +49,43 @@ def timeline_page() -> str:
     return render_template("timeline.html", release=current(), view_answer=view_answer, behind=[cohorts, activities])
 
 
+# File suffixes of downloads: the result formats' usual ones, and the graph formats' as the dumps name them.
+DOWNLOAD_SUFFIXES = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv",
+                     **{name: suffix for suffix, name in SUFFIXES.items()}}
+
+
+def ontology_terms() -> list[dict]:
+    """The ontology's classes and properties with their labels, for the editor's completion (no outside lookup)."""
+    if current() is None:
+        return []
+    return [{"iri": row["term"]["value"], "label": row["label"]["value"], "kind": row["kind"]["value"].rsplit("#")[-1],
+             "definition": row["definition"]["value"]} for row in select(page_query("ontology_terms"))]
+
+
 def editor() -> str:
-    """The query editor, opened on a query given in the URL or on a named query."""
+    """The query editor, opened on a named query, on a query of the URL (older links; new ones keep it in the
+    fragment, which the page reads), or on the default query."""
     queries = current_app.extensions["twinning.queries"]
     selected = queries.get(request.args.get("name", ""))
     query = request.args.get("query") or (selected.text if selected else page_query("editor_default"))
+    release = current()
+    setup = {
+        "named": describe_queries(),
+        "prefixes": PREFIXES,
+        "terms": ontology_terms(),
+        "endpoint": url_for("protocol.sparql", _external=True),
+        # The release-pinned endpoint, with RELEASE standing for the id an answer names (X-Twinning-Release).
+        "pinned": url_for("releases.release_sparql", release_id="RELEASE", _external=True),
+        "release": {"id": release.id, "date": release.info["created"][:10]} if release else None,
+        "formats": {"results": {name: {"media": media, "suffix": DOWNLOAD_SUFFIXES[name]}
+                                for name, (media, _, _) in RESULT_FORMATS.items()},
+                    "graph": {name: {"media": media, "suffix": DOWNLOAD_SUFFIXES[name]}
+                              for name, (media, _, _) in GRAPH_FORMATS.items()}},
+    }
     # Escaped for a <script> element: no "</" can close it early.
-    named_json = json.dumps(describe_queries()).replace("</", "<\\/")
-    return render_template("editor.html", release=current(), query=query, queries=queries,
-                           selected=selected.name if selected else "", named_json=named_json)
+    setup_json = json.dumps(setup, ensure_ascii=False).replace("</", "<\\/")
+    return render_template("editor.html", release=release, query=query, queries=queries,
+                           selected=selected.name if selected else "", setup_json=setup_json)
 
 
 bp.add_url_rule("/", view_func=home)
