@@ -142,8 +142,10 @@
     return iriColumns(answer).filter((v) => answer.rows.some((r) => r[v] && (located ? located.has(r[v].value)
       : r[v].value.startsWith(ID + "city/"))));
   }
+  // Numbers to chart: not coordinates, nor numbers that name things (cohortNumber, sourceId).
   function numberColumns(answer) {
-    return answer.vars.filter((v) => column(answer.rows, v, isNumber) && !/(lat|latitude|long|lon|lng|longitude)$/i.test(v));
+    return answer.vars.filter((v) => column(answer.rows, v, isNumber) && !/(lat|latitude|long|lon|lng|longitude)$/i.test(v)
+      && !/.(Number|Id|ID)$/.test(v));
   }
   function dateColumns(answer) { return answer.vars.filter((v) => column(answer.rows, v, (t) => toDate(t) !== null)); }
 
@@ -509,9 +511,10 @@
   // ---- chart ----
   async function renderChart(element, answer, options) {
     const numbers = numberColumns(answer), dates = dateColumns(answer);
-    const category = answer.vars.find((v) => !numbers.includes(v) && !dates.includes(v) && !/label$/i.test(v) && answer.rows.some((r) => r[v]))
-      || answer.vars.find((v) => !numbers.includes(v) && answer.rows.some((r) => r[v]));
-    const byDate = dates.length && (!category || dates.includes(category) || column(answer.rows, dates[0], (t) => t !== null));
+    // Bars by category when there is one (a label column stands for its resource), else a line through time.
+    const words = answer.vars.filter((v) => !numbers.includes(v) && !dates.includes(v) && answer.rows.some((r) => r[v]));
+    const category = words.find((v) => !/label$/i.test(v)) || words[0];
+    const byDate = !category && dates.length > 0;
     const series = numbers.slice(0, 6);
     await fetchLabels(answer.rows.filter((r) => r[category] && r[category].type === "uri" && !answer.vars.includes(category + "Label")).map((r) => r[category].value));
     const W = options.width || 900;
@@ -631,6 +634,9 @@
   }
 
   window.TwinningViews = { fits, render, ready };
+  // Asked at once, so that fits() knows the located resources by the time an answer comes (until then it takes
+  // the graph's city IRIs for located ones).
+  ready().catch(() => {});
 
   // Pages that carry their answer: <div data-twinning-view="map" data-answer="id-of-a-json-script">.
   function drawMarked() {
