@@ -313,6 +313,8 @@ def test_views_fit_and_draw_real_answers(page, live_server):
 
     words = fetch_answer(live_server, PREFIXES + 'SELECT ?label WHERE { ?x rdfs:label ?label } LIMIT 5')
     assert page.evaluate("answer => TwinningViews.fits(answer)", words) == []
+    fits, seen = show(page, "map", words)  # asked anyway, the map says why it is empty
+    assert seen["svg"] == 0 and "No place in this answer" in seen["legend"]
 
 
 def test_editor_offers_the_views_that_fit_its_answer(page):

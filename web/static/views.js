@@ -102,6 +102,9 @@
         located = new Map(json.results.bindings.map((b) => [b.place.value,
           { lat: +b.lat.value, long: +b.long.value, label: b.label ? b.label.value : null }]));
         return located;
+      }, () => {
+        locatedPromise = null;  // asked again next time; meanwhile only places with their own coordinates are drawn
+        return new Map();
       });
     return locatedPromise;
   }
@@ -236,7 +239,7 @@
       ...wkts.map((w) => ({ name: w, owner: ownerOf(w.replace(/(wkt|geometry|geo|point|coords?)$/i, "")),
         at: (row) => wktPoint(row[w]), label: () => null })),
       ...cities.map((c) => ({ name: c, owner: c,
-        at: (row) => { const p = row[c] && located.get(row[c].value); return p ? [p.long, p.lat] : null; },
+        at: (row) => { const p = row[c] && located && located.get(row[c].value); return p ? [p.long, p.lat] : null; },
         label: () => null })),
     ];
     for (const row of answer.rows) {
@@ -271,6 +274,10 @@
     if (answer.kind === "bindings") await fetchLabels(locatedColumns(answer).flatMap((v) => answer.rows.filter((r) => r[v]).map((r) => r[v].value)));
     const topo = await countries();
     const model = mapModel(answer);
+    if (!model.markers.length) {
+      element.textContent = "No place in this answer has coordinates the map can read.";
+      return { markers: 0 };
+    }
     const W = options.width || 900, H = options.height || Math.round(W * 0.62);
     const svg = figure(element, "map", options.title || "Map of " + model.markers.length + " places", W, H);
     svg.setAttribute("tabindex", "0");
@@ -636,7 +643,7 @@
   window.TwinningViews = { fits, render, ready };
   // Asked at once, so that fits() knows the located resources by the time an answer comes (until then it takes
   // the graph's city IRIs for located ones).
-  ready().catch(() => {});
+  ready();
 
   // Pages that carry their answer: <div data-twinning-view="map" data-answer="id-of-a-json-script">.
   function drawMarked() {
