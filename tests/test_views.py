@@ -318,8 +318,8 @@ def test_views_fit_and_draw_real_answers(page, live_server):
 
 
 def test_editor_offers_the_views_that_fit_its_answer(page):
-    """The editor's tabs (see test_workbench_editor.py) with the real views.js: a map first for cities with
-    coordinates, drawn with its countries, then the other views that fit, each drawn when chosen."""
+    """The editor's tabs (see test_workbench_editor.py) with the real views.js: for cities with coordinates the
+    map is shown at once, with its countries; otherwise the table, and the views that fit as tabs drawn when chosen."""
     page.goto("/query")
     page.wait_for_function("window.TwinningViews && window.TwinningVendor")
     write_query(page, PREFIXES + """SELECT ?city ?label ?lat ?long ?cohortNumber WHERE {
@@ -338,8 +338,12 @@ def test_editor_offers_the_views_that_fit_its_answer(page):
         ?twin a tw:Twin ; tw:cohort ?cohort OPTIONAL { ?a tw:cohort ?cohort ; a tw:ExchangeActivity ; tw:startDate ?start } }
         GROUP BY ?cohort""")
     page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelectorAll('#view-tabs [role=tab]').length === 3")
+    # No coordinates: the table first, the views that fit as tabs, best first.
+    assert page.locator("#view-tabs [role=tab]").all_inner_texts() == ["Table", "Chart", "Timeline"]
+    assert page.locator("#view-table").is_visible()
+    page.locator("#view-tab-chart").click()
     page.wait_for_selector("#view-chart svg.chart rect.bar")
-    assert page.locator("#view-tabs [role=tab]").all_inner_texts()[:2] == ["Table", "Chart"]
     page.locator("#view-tab-timeline").click()
     page.wait_for_selector("#view-timeline svg.timeline")
     assert page.locator("#view-chart").is_hidden() and page.locator("#view-timeline").is_visible()

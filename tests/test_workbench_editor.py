@@ -166,10 +166,12 @@ def test_construct_answer_becomes_triples(page):
     assert "country" in page.locator("#results tbody tr").first.inner_text()  # the property's label
 
 
-# A stand-in for web/static/views.js that fits a map then a chart to any bindings and draws the answer it is given:
-# the test checks the editor's side of the contract (fits, render, tabs), whatever views the real file draws.
+# A stand-in for web/static/views.js that fits a map then a chart to any bindings, prefers the map to the table, and
+# draws the answer it is given: the test checks the editor's side of the contract (fits, preferred, render, tabs),
+# whatever views the real file draws.
 STUB_VIEWS = """window.TwinningViews = {
   fits(answer) { return answer.kind === "bindings" ? ["map", "chart"] : ["network"]; },
+  preferred(answer) { return answer.kind === "bindings" ? "map" : null; },
   render(name, element, answer) {
     element.textContent = name + " of " + (answer.rows || answer.triples).length + " " + answer.kind;
   },

@@ -2,6 +2,7 @@
 // modules (static/vendor/maps/). Every page that draws a picture uses this file, so there is one drawing code.
 //
 //   TwinningViews.fits(answer)                  -> view names that suit the answer, best first
+//   TwinningViews.preferred(answer)             -> the view to show before the table ("map" for coordinates), or null
 //   TwinningViews.render(name, element, answer) -> Promise, resolved once the picture is drawn into element
 //   TwinningViews.ready()                       -> Promise: the graph's located resources are known (fits can
 //                                                  then offer a map for a column of cities given only as IRIs)
@@ -169,6 +170,14 @@
       views.unshift("chart");
     }
     return views;
+  }
+
+  // The view to show before the table, or null: a map when the answer carries coordinates (the query asked for
+  // places on a map), as the Wikidata Query Service's defaultView comment would say.
+  function preferred(answer) {
+    if (answer.kind !== "bindings" || !answer.rows.length) return null;
+    const wkt = answer.vars.some((v) => column(answer.rows, v, (t) => wktPoint(t) !== null));
+    return wkt || coordinatePairs(answer).length ? "map" : null;
   }
 
   // ---- shared drawing helpers ----
@@ -640,7 +649,7 @@
     return RENDERERS[name](element, answer, options || {}).finally(() => element.removeAttribute("aria-busy"));
   }
 
-  window.TwinningViews = { fits, render, ready };
+  window.TwinningViews = { fits, preferred, render, ready };
   // Asked at once, so that fits() knows the located resources by the time an answer comes (until then it takes
   // the graph's city IRIs for located ones).
   ready();
