@@ -92,7 +92,7 @@ class Sparql(RemoteStore):
             if isinstance(job, QueryJob):
                 job = replace(job, default_graphs=(NO_GRAPH,), named_graphs=(NO_GRAPH,))
             return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
-        if isinstance(job, QueryJob) and job.pinned:
+        if job.pinned:
             return self._pinned(job, timeout)
         try:
             return super().run(job, timeout)
@@ -105,9 +105,9 @@ class Sparql(RemoteStore):
             self.confirmed = float("-inf")
             return super().run(job, timeout)
 
-    def _pinned(self, job: QueryJob, timeout: float) -> Answer:
-        """A query on one release exactly as it was: the engine holds only its current release, so a past one is
-        answered by a query worker from the store folder, which keeps the releases built there (issue 16)."""
+    def _pinned(self, job: Job, timeout: float) -> Answer:
+        """A query or export of one release exactly as it was: the engine holds only its current release, so a past
+        one is answered by a query worker from the store folder, which keeps the releases built there (issue 16)."""
         if (Path(job.store) / "release.json").exists():
             return self.copies.run(job, timeout)
         answer = super().run(job, timeout)

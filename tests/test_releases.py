@@ -352,3 +352,72 @@ def test_get_timemap_lists_every_kept_release(history, history_client):
 def test_get_memento_unknown_release_404(history_client):
     response = history_client.get("/releases/20990101T000000000000Z-deadbeef/id/city/leuven", headers=NT)
     assert response.status_code == 404 and response.get_json()["status"] == 404
+
+
+def release_dump(release, name: str) -> bytes:
+    return (release.path / "dumps" / name).read_bytes()
+
+
+def test_get_dump_accept_datetime_answers_from_that_release(history, history_client):
+    """A dump with Accept-Datetime is the file of the release current then, with the Memento headers; a graph of
+    the dump (?graph=) comes from that release too: the graph the write added is not in the older one."""
+    _, older, newer = history
+    for when, release in ((LONG_AGO, older), (LATER, newer)):
+        for name in ("twinning.nq", "twinning.ttl.gz"):
+            response = history_client.get(f"/dumps/{name}", headers={"Accept-Datetime": when}, buffered=True)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert response.data == release_dump(release, name)
+            assert response.headers["Memento-Datetime"] == http_date(release)
+            assert response.headers["Content-Location"] == f"http://localhost/releases/{release.id}/dumps/{name}"
+            assert "accept-datetime" in response.headers["Vary"].lower()
+            links = response.headers["Link"]
+            assert f'<http://localhost/dumps/{name}>; rel="original timegate"' in links
+            assert f'<http://localhost/timemap/dumps/{name}>; rel="timemap"; type="application/link-format"' in links
+    graph = {"graph": "urn:x:g"}
+    later = history_client.get("/dumps/twinning.nt", query_string=graph, headers={"Accept-Datetime": LATER},
+                               buffered=True)
+    assert later.status_code == 200 and b"<urn:x:added>" in later.data
+    assert later.headers["Content-Location"] == (f"http://localhost/releases/{newer.id}/dumps/twinning.nt"
+                                                 f"?graph=urn:x:g")
+    earlier = history_client.get("/dumps/twinning.nt", query_string=graph, headers={"Accept-Datetime": LONG_AGO})
+    assert earlier.status_code == 404 and earlier.get_json()["status"] == 404
+
+
+def test_get_dump_without_accept_datetime_unchanged(history, history_client):
+    response = history_client.get("/dumps/twinning.nq", buffered=True)
+    assert response.status_code == 200 and response.data == release_dump(history[2], "twinning.nq")
+    assert "Memento-Datetime" not in response.headers and "Link" not in response.headers
+    assert "Content-Location" not in response.headers
+
+
+def test_get_dump_bad_accept_datetime_400(history_client):
+    response = history_client.get("/dumps/twinning.nq", headers={"Accept-Datetime": "2024-01-01"})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": response.get_json()["error"], "status": 400}
+    assert "Accept-Datetime" in response.get_json()["error"]
+
+
+def test_get_release_dump_is_that_release_file(history, history_client):
+    _, older, _ = history
+    response = history_client.get(f"/releases/{older.id}/dumps/twinning.trig", buffered=True)
+    assert response.status_code == 200 and response.data == release_dump(older, "twinning.trig")
+    assert response.headers["Memento-Datetime"] == http_date(older)
+    assert response.headers["X-Twinning-Release"] == older.id
+    assert "Content-Location" not in response.headers  # it is the memento itself
+    for url in ("/releases/20990101T000000000000Z-deadbeef/dumps/twinning.nq", f"/releases/{older.id}/dumps/x.nq"):
+        missing = history_client.get(url)
+        assert missing.status_code == 404 and set(missing.get_json()) == {"error", "status"}
+
+
+def test_get_dump_timemap_lists_every_kept_release(history, history_client):
+    _, older, newer = history
+    response = history_client.get("/timemap/dumps/twinning.nq.gz")
+    assert response.status_code == 200 and response.mimetype == "application/link-format"
+    body = response.get_data(as_text=True)
+    for release in (older, newer):
+        assert (f'<http://localhost/releases/{release.id}/dumps/twinning.nq.gz>; rel="memento"; '
+                f'datetime="{http_date(release)}"') in body
+    assert body.index(older.id) < body.index(newer.id)
+    assert '<http://localhost/dumps/twinning.nq.gz>; rel="original timegate"' in body
+    unknown = history_client.get("/timemap/dumps/twinning.xlsx")
+    assert unknown.status_code == 404 and unknown.get_json()["status"] == 404

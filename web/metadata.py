@@ -21,7 +21,8 @@ def catalog() -> Response:
 
 
 def dump(name: str) -> Response:
-    """A dump file of the current release, or with ?graph=IRI one named graph streamed from a worker."""
+    """A dump file of the release being served (the current one, or the one web/memento.py names), or with
+    ?graph=IRI one named graph streamed from a worker."""
     release = release_or_503()
     stem, _, suffix = name.partition(".")
     if stem != "twinning" or suffix not in release.info.get("dumps", {}):
