@@ -3,6 +3,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
 from graph.metadata import catalog_graph, void_graph
+from graph.patch import versions
 
 from .answers import rdf_response, release_or_503, run_dump, tag
 from .errors import error_response
@@ -16,8 +17,10 @@ def void() -> Response:
 
 
 def catalog() -> Response:
-    """DCAT-AP 3 catalogue record: the dataset, the SPARQL endpoint as a data service, every dump."""
-    return rdf_response(catalog_graph(release_or_503().info, request.url_root), "catalog")
+    """DCAT-AP 3 catalogue record: the dataset, the SPARQL endpoint as a data service, every dump, and every kept
+    release as a version."""
+    return rdf_response(catalog_graph(release_or_503().info, request.url_root,
+                                      versions(current_app.config["STORE"])), "catalog")
 
 
 def dump(name: str) -> Response:
