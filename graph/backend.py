@@ -71,8 +71,8 @@ class Sparql(RemoteStore):
     kind = "sparql"
 
     def __init__(self, root: Path, endpoint: str, update_endpoint: str = "", store_endpoint: str = "",
-                 user: str = "", password: str = "", keep: int = KEEP_RELEASES):
-        super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root)
+                 user: str = "", password: str = "", keep: int = KEEP_RELEASES, workers: int = 1):
+        super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root, workers)
         self.keep = keep  # releases a write keeps in the store folder
 
     def publish(self, release: Release, previous: Release | None, progress=print) -> None:
@@ -153,5 +153,5 @@ def create_backend(config) -> Backend:
             raise ValueError("the sparql backend needs an endpoint: set TWINNING_ENDPOINT or --endpoint")
         return Sparql(Path(config["STORE"]), config["ENDPOINT"], config["UPDATE_ENDPOINT"],
                       config["STORE_ENDPOINT"], config["ENDPOINT_USER"], config["ENDPOINT_PASSWORD"],
-                      int(config["KEEP_RELEASES"]))
+                      int(config["KEEP_RELEASES"]), int(config["QUERY_WORKERS"]))
     raise ValueError(f"unknown backend {kind!r}: choose one of {', '.join(BACKENDS)}")

@@ -421,3 +421,39 @@ def test_get_dump_timemap_lists_every_kept_release(history, history_client):
     assert '<http://localhost/dumps/twinning.nq.gz>; rel="original timegate"' in body
     unknown = history_client.get("/timemap/dumps/twinning.xlsx")
     assert unknown.status_code == 404 and unknown.get_json()["status"] == 404
+
+
+def test_two_pinned_queries_at_once(history, history_client):
+    """Two answers of a past release streaming at the same time: on a remote engine too (query workers from the
+    store folder, TWINNING_QUERY_WORKERS of them), the second does not wait for the first."""
+    url = f"/releases/{history[1].id}/sparql"
+    first = history_client.get(url, query_string={"query": COUNT}, headers={"Accept": "application/json"})
+    second = history_client.get(url, query_string={"query": COUNT}, headers={"Accept": "application/json"})
+    try:
+        assert first.status_code == second.status_code == 200
+        assert first.get_json() == second.get_json()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_get_changes_on_every_backend(history, history_client):
+    """The changes of the release a write made, from the store folder's dumps whichever backend serves: the patch
+    turns the older release's dump into the newer's and back, byte for byte; the summary counts what it holds."""
+    from graph import patch
+
+    _, older, newer = history
+    response = history_client.get(f"/releases/{newer.id}/changes")
+    assert response.status_code == 200 and response.mimetype == "text/rdf-patch"
+    rows = response.data.splitlines()
+    assert rows[1] == f"H prev <{patch.release_iri(older.id)}> .".encode()
+    assert b"".join(patch.apply(rows, release_dump(older, "twinning.nq").splitlines())) == \
+        release_dump(newer, "twinning.nq")
+    assert b"".join(patch.apply(rows, release_dump(newer, "twinning.nq").splitlines(), reverse=True)) == \
+        release_dump(older, "twinning.nq")
+    summary = history_client.get(f"/releases/{newer.id}/changes", query_string={"since": older.id},
+                                 headers={"Accept": "application/json"}).get_json()
+    assert summary["since"] == older.id and summary["added"] == sum(row.startswith(b"A ") for row in rows)
+    assert {"graph": "urn:x:g", "added": 2, "deleted": 0} in summary["graphs"]
+    oldest = history_client.get(f"/releases/{older.id}/changes", headers={"Accept": "application/json"}).get_json()
+    assert oldest["since"] is None and oldest["deleted"] == 0
