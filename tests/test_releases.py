@@ -172,6 +172,7 @@ def test_get_releases_html(history, history_client):
     page = response.get_data(as_text=True)
     for release in history[1:]:
         assert f"/releases/{release.id}/sparql" in page and f"/releases/{release.id}/changes" in page
+        assert f"/releases/{release.id}/dumps/twinning.nq.gz" in page
 
 
 def test_get_releases_atom(history, history_client):
@@ -457,3 +458,30 @@ def test_get_changes_on_every_backend(history, history_client):
     assert {"graph": "urn:x:g", "added": 2, "deleted": 0} in summary["graphs"]
     oldest = history_client.get(f"/releases/{older.id}/changes", headers={"Accept": "application/json"}).get_json()
     assert oldest["since"] is None and oldest["deleted"] == 0
+
+
+def test_remote_server_without_the_store_folder(backend, history, history_app, tmp_path):
+    """A server of a remote engine that does not see the folder the releases were built in knows one release, the
+    engine's: it is listed, pinned and a memento; an older one is 404, and so are the changes (they come from the
+    folder's dumps)."""
+    if backend == "embedded":
+        pytest.skip("only a remote engine serves a release built elsewhere")
+    _, older, newer = history
+    keys = ("BACKEND", "ENDPOINT", "UPDATE_ENDPOINT", "STORE_ENDPOINT", "ENDPOINT_USER", "ENDPOINT_PASSWORD")
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, "STORE": str(tmp_path / "elsewhere"),
+                      **{key: history_app.config[key] for key in keys}})
+    try:
+        client = app.test_client()
+        assert [(r["id"], r["current"]) for r in client.get("/releases").get_json()["releases"]] == [(newer.id, True)]
+        assert ask(client, f"/releases/{newer.id}/sparql") is True
+        assert client.post(f"/releases/{older.id}/sparql", data={"query": ASK}).status_code == 404
+        resource = client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": LONG_AGO})
+        assert resource.status_code == 200 and "as a write named it" in resource.get_data(as_text=True)
+        assert resource.headers["Content-Location"] == f"http://localhost/releases/{newer.id}/id/city/leuven"
+        assert client.get(f"/releases/{newer.id}/id/city/leuven", headers=NT).status_code == 200
+        dump = client.get("/dumps/twinning.nq", headers={"Accept-Datetime": LATER}, buffered=True)
+        assert dump.status_code == 200 and dump.data == release_dump(newer, "twinning.nq")
+        changes = client.get(f"/releases/{newer.id}/changes")
+        assert changes.status_code == 404 and changes.get_json()["status"] == 404
+    finally:
+        app.extensions["twinning.backend"].close()

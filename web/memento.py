@@ -11,14 +11,14 @@ the request (g.release, g.pinned); this module only chooses the release and adds
 import datetime
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, request, url_for
+from flask import Blueprint, Response, g, request, url_for
 
 from graph.errors import BadRequest, NotFound
-from graph.release import Release, kept_release, kept_releases
+from graph.release import Release
 
 from . import linked_data, metadata
+from .releases import known, named
 
 bp = Blueprint("memento", __name__)
 LINK_FORMAT = "application/link-format"
@@ -50,14 +50,10 @@ def http_date(release: Release) -> str:
     return format_datetime(created(release).astimezone(datetime.UTC), usegmt=True)
 
 
-def kept() -> list[Release]:
-    return kept_releases(Path(current_app.config["STORE"]))
-
-
 def at(instant: datetime.datetime) -> Release:
     """The kept release that was current at `instant`: the newest created by then, else the oldest kept (RFC 7089
     4.1: the closest memento). Raises NotFound when no release is kept."""
-    releases = kept()
+    releases = known()
     if not releases:
         raise NotFound("no release is kept: run `twinning load`")
     return next((release for release in releases if created(release) <= instant), releases[-1])
@@ -106,10 +102,7 @@ def links(original: Original, value: str) -> list[str]:
 
 def pinned(original: Original, release_id: str) -> None:
     """Name the kept release a memento's request is answered from. Raises NotFound for an unknown or dropped one."""
-    release = kept_release(Path(current_app.config["STORE"]), release_id)
-    if release is None:
-        raise NotFound(f"there is no kept release {release_id!r}; see /releases")
-    g.release, g.pinned, g.memento = release, True, ("memento", original)
+    g.release, g.pinned, g.memento = named(release_id), True, ("memento", original)
 
 
 def memento(release_id: str, rest: str) -> Response:
@@ -138,12 +131,12 @@ def timemap_of(original: Original, value: str, releases: list[Release]) -> Respo
 
 def timemap(rest: str) -> Response:
     """The mementos of a resource: one per kept release."""
-    return timemap_of(RESOURCE, rest, list(reversed(kept())))
+    return timemap_of(RESOURCE, rest, list(reversed(known())))
 
 
 def dump_timemap(name: str) -> Response:
     """The mementos of a dump file: one per kept release that wrote it. 404 for a name no kept release has."""
-    return timemap_of(DUMP, name, [release for release in reversed(kept())
+    return timemap_of(DUMP, name, [release for release in reversed(known())
                                    if name.removeprefix("twinning.") in release.info.get("dumps", {})])
 
 
