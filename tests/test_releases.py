@@ -384,6 +384,14 @@ def test_get_dump_accept_datetime_answers_from_that_release(history, history_cli
     assert earlier.status_code == 404 and earlier.get_json()["status"] == 404
 
 
+def test_get_dump_at_a_memento_datetime_is_that_memento(history, history_client):
+    """The datetime the TimeMap gives for a memento (an HTTP date, to the second) picks that memento."""
+    for release in history[1:]:
+        response = history_client.get("/dumps/twinning.nt", headers={"Accept-Datetime": http_date(release)},
+                                      buffered=True)
+        assert response.status_code == 200 and response.headers["Memento-Datetime"] == http_date(release)
+
+
 def test_get_dump_without_accept_datetime_unchanged(history, history_client):
     response = history_client.get("/dumps/twinning.nq", buffered=True)
     assert response.status_code == 200 and response.data == release_dump(history[2], "twinning.nq")

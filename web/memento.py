@@ -56,7 +56,9 @@ def at(instant: datetime.datetime) -> Release:
     releases = known()
     if not releases:
         raise NotFound("no release is kept: run `twinning load`")
-    return next((release for release in releases if created(release) <= instant), releases[-1])
+    # To the second, as HTTP dates are: the datetime a TimeMap gives for a memento picks that memento.
+    return next((release for release in releases if created(release).replace(microsecond=0) <= instant),
+                releases[-1])
 
 
 @bp.before_app_request
