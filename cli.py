@@ -279,6 +279,7 @@ def quality(base, shapes, check, store):
     from rdflib import Graph
 
     from graph.metadata import catalog_graph
+    from graph.patch import versions
     from graph.quality import assess
 
     base = base if base.endswith("/") else base + "/"
@@ -290,9 +291,11 @@ def quality(base, shapes, check, store):
         shapes_graph = Graph()
         for file in files:
             shapes_graph.parse(file, format="turtle")
-    backend, release = backend_or_exit(application(store=store and str(store)))
+    app = application(store=store and str(store))
+    backend, release = backend_or_exit(app)
     backend.close()
-    assessment = assess(catalog_graph(release.info, base), shapes=shapes_graph, status=http_status if check else None)
+    record = catalog_graph(release.info, base, versions(app.config["STORE"]))
+    assessment = assess(record, shapes=shapes_graph, status=http_status if check else None)
     for indicator in assessment.indicators:
         click.echo(f"{indicator.dimension:<17} {indicator.name:<38} {indicator.earned:>6g} / {indicator.points:<3} "
                    f"{indicator.note}")

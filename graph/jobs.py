@@ -31,6 +31,7 @@ class DumpJob:
     store: str
     graph_format: str
     graph: str | None = None
+    pinned: bool = False  # export exactly this release, not whichever is current (/releases/<id>/dumps/...)
 
 
 @dataclass(frozen=True)

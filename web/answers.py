@@ -36,7 +36,7 @@ def run_job(job: Job, timeout: float | None = None):
     engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
     in part from the older one is not finished from the newer."""
     app = current_app
-    if g.get("pinned") and isinstance(job, QueryJob):  # a request about one kept release (web/releases.py, memento.py)
+    if g.get("pinned"):  # a request about one kept release (web/releases.py, memento.py)
         job = replace(job, pinned=True)
     answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
     if answer.release is not None and answer.release.id != current().id:
