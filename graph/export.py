@@ -7,6 +7,7 @@ Dataset formats (N-Quads, TriG, JSON-LD) keep every graph, in order of graph nam
 graph's statements sorted the same way: the bytes depend only on the data, not on the store that holds it (an
 in-memory copy of a remote engine's release writes what the embedded store writes).
 """
+import contextlib
 import heapq
 import tempfile
 from collections.abc import Iterator
@@ -71,6 +72,7 @@ class _SortedRuns:
         self.size = 0
         self.rest = b""
         self.runs: list[BinaryIO] = []
+        self.files = contextlib.ExitStack()  # the runs' temporary files, closed (and so removed) after the merge
 
     def write(self, data: bytes) -> int:
         *lines, rest = (self.rest + data).split(b"\n")
@@ -86,7 +88,7 @@ class _SortedRuns:
 
     def spill(self) -> None:
         self.lines.sort()
-        run = tempfile.TemporaryFile()
+        run = self.files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with self.files)
         run.writelines(line + b"\n" for line in self.lines)
         run.seek(0)
         self.runs.append(run)
@@ -106,8 +108,7 @@ class _SortedRuns:
                     yield line + b"\n"
                     previous = line
         finally:
-            for run in self.runs:
-                run.close()
+            self.files.close()
 
 
 def sorted_lines(store: ox.Store, graphs: list) -> bytes:
@@ -135,12 +136,13 @@ def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
             yield line[:-3] + label
 
 
-def _spooled(lines: Iterator[bytes]) -> BinaryIO:
+@contextlib.contextmanager
+def _spooled(lines: Iterator[bytes]) -> Iterator[BinaryIO]:
     """Lines written to a temporary file, rewound: the input of a streaming parse, holding nothing in memory."""
-    spool = tempfile.TemporaryFile()
-    spool.writelines(lines)
-    spool.seek(0)
-    return spool
+    with tempfile.TemporaryFile() as spool:
+        spool.writelines(lines)
+        spool.seek(0)
+        yield spool
 
 
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:

@@ -15,22 +15,26 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV
 
+from loaders import Quads
 from nzc_twinning.namespaces import ONTOLOGY
 
 from . import export
 from .export import DUMP_FORMATS
 from .metadata import build_activity, statistics
 from .readers import DROPPED, drop
+from .shapes import report, violations
 
 NEWLINE = b"\n"
+CHUNK_LINES = 100_000  # N-Quads lines encoded at a time while writing a store's input
 KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
 
@@ -52,9 +56,9 @@ def software_version() -> str:
         return "unknown"
 
 
-def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
+def release_dataset(facts: Quads, ontology: Path) -> Quads:
     """The facts plus the ontology in a graph of its own (the ontology IRI), as a release holds them. Adds to
-    `facts` itself: copying a large rdflib Dataset costs seconds."""
+    `facts` itself: copying a million statements costs seconds."""
     ontology_graph = Graph().parse(ontology, format="turtle")
     dataset = facts
     iri = URIRef(ONTOLOGY)
@@ -66,22 +70,28 @@ def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
     return dataset
 
 
-def validate(dataset: Dataset, shapes: Path) -> tuple[bool, str]:
-    """Check the union of all graphs against the SHACL shapes; return (conforms, report text)."""
-    from pyshacl import validate as shacl_validate
-
-    union = Graph()
-    for s, p, o, _ in dataset.quads():
-        union.add((s, p, o))
-    conforms, _, text = shacl_validate(union, shacl_graph=str(shapes), shacl_graph_format="turtle",
-                                       inference="none", advanced=True)
-    return conforms, text
+def validate(dataset: Quads, shapes: Path) -> tuple[bool, str]:
+    """Check the union of all graphs against the SHACL shapes (graph/shapes.py); return (conforms, report text)."""
+    store = ox.Store()
+    store.bulk_load(canonical_nquads(dataset), ox.RdfFormat.N_QUADS)
+    export.derive_union(store)
+    return shape_check(store, shapes)
 
 
-def canonical_nquads(dataset: Dataset) -> bytes:
+def shape_check(store: ox.Store, shapes: Path) -> tuple[bool, str]:
+    """The SHACL verdict on a store whose union graph is derived: (conforms, report text)."""
+    found = violations(store, shapes)
+    return not found, report(found)
+
+
+def canonical_lines(dataset: Quads) -> list[str]:
+    """The dataset's N-Quads lines (without newlines), sorted: the same facts always give the same lines."""
+    return sorted(f"{triple} {graph} ." for triple, graph in dataset.lines())
+
+
+def canonical_nquads(dataset: Quads) -> bytes:
     """The dataset as sorted N-Quads: the same facts always give the same bytes (and the same release digest)."""
-    text = dataset.serialize(format="nquads")
-    return ("\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n").encode("utf-8")
+    return "".join(line + "\n" for line in canonical_lines(dataset)).encode("utf-8")
 
 
 @contextlib.contextmanager
@@ -93,7 +103,7 @@ def exclusive(root: Path):
         yield
 
 
-def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
+def build_release(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
                   keep: int = KEEP_RELEASES) -> Release:
     """Validate, write and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
     release is then untouched."""
@@ -102,29 +112,43 @@ def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes
         return _build(dataset, root, inputs, shapes, progress, keep)
 
 
-def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
-    progress("checking the SHACL shapes")
-    conforms, report = validate(dataset, shapes)
-    if not conforms:
-        raise ShapeViolation(report)
-
-    nquads = canonical_nquads(dataset)
-    digest = hashlib.sha256(nquads).hexdigest()
-    release_id, partial, now = new_release_folder(root, digest)
-    nquads += build_activity(release_id, now, software_version(), inputs).serialize(format="nquads").encode()
-    progress(f"writing {nquads.count(NEWLINE)} quads to a new store")
+def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
+    lines = canonical_lines(dataset)
+    digest = hashlib.sha256()
+    for start in range(0, len(lines), CHUNK_LINES):
+        digest.update("".join(line + "\n" for line in lines[start:start + CHUNK_LINES]).encode("utf-8"))
+    release_id, partial, now = new_release_folder(root, digest.hexdigest())
+    activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads").splitlines()
+    lines += [line for line in activity if line.strip()]
+    progress(f"writing {len(lines)} quads to a new store")
+    union = f"<{export.UNION_GRAPH}> ."
     store = ox.Store(str(partial))
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    with tempfile.TemporaryFile() as nquads:
+        # Each statement in its graph and in the union graph (the store keeps a statement there once), loaded from
+        # text in one go: no statement becomes an object of the store's API.
+        for start in range(0, len(lines), CHUNK_LINES):
+            chunk = lines[start:start + CHUNK_LINES]
+            nquads.write("".join(f"{line}\n{line[:line.rindex(' <', 0, -2)]} {union}\n"
+                                 for line in chunk).encode("utf-8"))
+        del lines
+        nquads.seek(0)
+        store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    progress("checking the SHACL shapes")
+    conforms, text = shape_check(store, shapes)
+    if not conforms:
+        del store
+        shutil.rmtree(partial, ignore_errors=True)
+        raise ShapeViolation(text)
     info = {
         "id": release_id,
         "created": now.isoformat(),
-        "sha256": digest,
+        "sha256": digest.hexdigest(),
         "software": software_version(),
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
         "previous": getattr(current_release(root), "id", None),  # the parent, for /releases and its changes
     }
     progress("computing statistics and writing dumps")
-    release = finish(root, store, partial, info, keep=keep)
+    release = finish(root, store, partial, info, keep=keep, union_derived=True)
     progress(f"release {release_id} is now current in {root}")
     return release
 
@@ -142,10 +166,11 @@ def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: 
 
 
 def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True,
-           keep: int = KEEP_RELEASES) -> Release:
-    """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch; then
-    older releases are pruned to the newest `keep`."""
-    export.derive_union(store)
+           keep: int = KEEP_RELEASES, union_derived: bool = False) -> Release:
+    """Complete a release written into `partial`: the union graph (unless `union_derived`), statistics, dumps,
+    release.json, then the atomic switch; then older releases are pruned to the newest `keep`."""
+    if not union_derived:
+        export.derive_union(store)
     store.flush()
     store.optimize()
     union = ox.NamedNode(export.UNION_GRAPH)

@@ -1,0 +1,196 @@
+"""The SHACL shapes checked as SPARQL inside Oxigraph: each constraint of ontology/shapes.ttl becomes one query that
+selects the nodes violating it, run over the union of all graphs (the view a default query sees).
+
+Only the SHACL constraint components the shapes use are translated; a shapes file with any other component, target
+or path form is refused (UnsupportedShape) rather than checked less strictly. tests/test_shapes.py compares the
+verdicts, focus nodes and components with pyshacl's on the project's shapes and on deliberately broken data.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+# Datatypes whose lexical forms Oxigraph checks with a cast: a literal of such a datatype that does not cast is
+# ill-formed, and SHACL's sh:datatype rejects it.
+CASTS = {XSD[name] for name in ("decimal", "integer", "date", "gYear", "gYearMonth", "duration", "dateTime",
+                                "boolean", "double", "float")}
+PREFIXES = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n" \
+           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+NODE_KINDS = {SH.IRI: "isIRI({v})", SH.Literal: "isLiteral({v})", SH.BlankNode: "isBlank({v})",
+              SH.BlankNodeOrIRI: "(isIRI({v}) || isBlank({v}))", SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+              SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))"}
+RANGES = {SH.minInclusive: ("MinInclusiveConstraintComponent", ">="),
+          SH.maxInclusive: ("MaxInclusiveConstraintComponent", "<="),
+          SH.minExclusive: ("MinExclusiveConstraintComponent", ">"),
+          SH.maxExclusive: ("MaxExclusiveConstraintComponent", "<")}
+# Keys of a property shape that describe it rather than constrain it.
+DESCRIPTIVE = {SH.path, SH.message, SH.name, SH.description, RDF.type, RDFS.comment, RDFS.label}
+
+
+class UnsupportedShape(ValueError):
+    """The shapes use a SHACL feature this check does not translate."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint as a query selecting (?this, ?value) of every violation."""
+
+    shape: str
+    component: str  # the SHACL constraint component's local name, e.g. MinCountConstraintComponent
+    path: str  # the path as written in SPARQL ("" for a node shape's own constraint)
+    message: str
+    query: str
+
+
+def term(node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        return node.n3()
+    raise UnsupportedShape(f"a blank node where an IRI or literal is expected: {node}")
+
+
+def sparql_path(shapes: Graph, path) -> str:
+    """A SHACL path (a predicate, a sequence list, or an inverse path) as a SPARQL property path."""
+    if isinstance(path, URIRef):
+        return term(path)
+    if (path, RDF.first, None) in shapes:
+        return "/".join(sparql_path(shapes, step) for step in Collection(shapes, path))
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None and len(set(shapes.predicate_objects(path))) == 1:
+        return f"^({sparql_path(shapes, inverse)})"
+    raise UnsupportedShape(f"a path form other than a predicate, a sequence or an inverse path: {path}")
+
+
+def conforms_to_value(shapes: Graph, shape, v: str) -> str:
+    """A SPARQL expression: whether the value {v} conforms to a value shape made of datatype or languageIn."""
+    keys = set(shapes.predicates(shape)) - {RDF.type}
+    if keys == {SH.datatype}:
+        return has_datatype(shapes.value(shape, SH.datatype), v)
+    if keys == {SH.languageIn}:
+        tags = [str(tag) for tag in Collection(shapes, shapes.value(shape, SH.languageIn))]
+        return f"(isLiteral({v}) && (" + " || ".join(f'langMatches(lang({v}), "{tag}")' for tag in tags) + "))"
+    raise UnsupportedShape(f"a value shape other than one sh:datatype or one sh:languageIn: {sorted(keys)}")
+
+
+def has_datatype(datatype: URIRef, v: str) -> str:
+    test = f"(isLiteral({v}) && datatype({v}) = {term(datatype)}"
+    if datatype in CASTS:  # and well-formed
+        test += f" && COALESCE(isLiteral({term(datatype)}(str({v}))), false)"
+    return test + ")"
+
+
+def focus(targets: list[URIRef]) -> str:
+    """The focus nodes of the target classes: their instances, those of their subclasses included."""
+    return " UNION ".join(f"{{ ?this rdf:type/rdfs:subClassOf* {term(cls)} }}" for cls in targets)
+
+
+def value_checks(shapes: Graph, shape_name: str, where: str, path: str, constraints: dict, message: str):
+    """The checks of one property shape (or of a node shape's own value, path "")."""
+    values = f"{where} ?this {path} ?value ." if path else f"{where} BIND(?this AS ?value)"
+    every = "SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!({test})) }}"
+    counted = ("SELECT ?this (SAMPLE(?value) AS ?value) WHERE {{ {where} OPTIONAL {{ ?this {path} ?value {only} }} }} "
+               "GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {compare})")
+    v = "?value"
+    for key, value in constraints.items():
+        component, test = None, None
+        if key == SH.minCount and path:
+            yield Check(shape_name, "MinCountConstraintComponent", path, message,
+                        counted.format(where=where, path=path, only="", compare=f"< {int(value)}"))
+        elif key == SH.maxCount and path:
+            yield Check(shape_name, "MaxCountConstraintComponent", path, message,
+                        counted.format(where=where, path=path, only="", compare=f"> {int(value)}"))
+        elif key == SH.qualifiedMinCount and path:
+            qualified = conforms_to_value(shapes, constraints[SH.qualifiedValueShape], v)
+            yield Check(shape_name, "QualifiedMinCountConstraintComponent", path, message,
+                        counted.format(where=where, path=path, only=f"FILTER({qualified})",
+                                       compare=f"< {int(value)}"))
+        elif key == SH.qualifiedValueShape:
+            if SH.qualifiedMinCount not in constraints or SH.qualifiedMaxCount in constraints:
+                raise UnsupportedShape("sh:qualifiedValueShape is checked with sh:qualifiedMinCount only")
+        elif key == SH.datatype:
+            component, test = "DatatypeConstraintComponent", has_datatype(value, v)
+        elif key == SH.nodeKind:
+            if value not in NODE_KINDS:
+                raise UnsupportedShape(f"sh:nodeKind {value}")
+            component, test = "NodeKindConstraintComponent", NODE_KINDS[value].format(v=v)
+        elif key == SH.pattern:
+            if SH.flags in constraints:
+                raise UnsupportedShape("sh:pattern with sh:flags")
+            component = "PatternConstraintComponent"
+            test = f"(!isBlank({v}) && regex(str({v}), {term(Literal(str(value)))}))"
+        elif key in RANGES:
+            component, operator = RANGES[key]
+            test = f"COALESCE({v} {operator} {term(value)}, false)"
+        elif key == SH["class"]:
+            component = "ClassConstraintComponent"
+            test = f"EXISTS {{ {v} rdf:type/rdfs:subClassOf* {term(value)} }}"
+        elif key == SH.hasValue and path:
+            yield Check(shape_name, "HasValueConstraintComponent", path, message,
+                        f"SELECT DISTINCT ?this ?value WHERE {{ {where} FILTER NOT EXISTS {{ ?this {path} "
+                        f"{term(value)} }} BIND({term(value)} AS ?value) }}")
+        elif key == SH["or"]:
+            component = "OrConstraintComponent"
+            test = "(" + " || ".join(conforms_to_value(shapes, member, v)
+                                     for member in Collection(shapes, value)) + ")"
+        else:
+            raise UnsupportedShape(f"{key} in shape {shape_name}")
+        if test is not None:
+            yield Check(shape_name, component, path, message, every.format(values=values, test=test))
+
+
+def checks(shapes_file: Path) -> list[Check]:
+    """Every constraint of a shapes file as a query. Raises UnsupportedShape."""
+    shapes = Graph().parse(shapes_file, format="turtle")
+    found = []
+    for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape))):
+        name = str(shape)
+        targets = sorted(shapes.objects(shape, SH.targetClass))
+        keys = set(shapes.predicates(shape)) - DESCRIPTIVE - {SH.targetClass, SH.property}
+        for other in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target, SH.deactivated,
+                      SH.closed, SH.severity):
+            if (shape, other, None) in shapes:
+                raise UnsupportedShape(f"{other} in shape {name}")
+        if not targets:
+            raise UnsupportedShape(f"shape {name} has no sh:targetClass")
+        where = focus(targets)
+        own = {key: shapes.value(shape, key) for key in keys}
+        found += value_checks(shapes, name, where, "", own, str(shapes.value(shape, SH.message) or ""))
+        for prop in shapes.objects(shape, SH.property):
+            if not isinstance(prop, BNode | URIRef):
+                raise UnsupportedShape(f"sh:property {prop}")
+            constraints = {}
+            for key, value in shapes.predicate_objects(prop):
+                if key in DESCRIPTIVE:
+                    continue
+                if key in constraints:
+                    raise UnsupportedShape(f"{key} twice in one property shape of {name}")
+                constraints[key] = value
+            path = sparql_path(shapes, shapes.value(prop, SH.path))
+            found += value_checks(shapes, name, where, path, constraints, str(shapes.value(prop, SH.message) or ""))
+    return found
+
+
+def violations(store: ox.Store, shapes_file: Path, limit: int = 100) -> list[str]:
+    """The violations of the shapes in `store` (its union of all graphs), as report lines; at most `limit` per
+    constraint. Raises UnsupportedShape."""
+    found = []
+    for check in checks(shapes_file):
+        rows = store.query(PREFIXES + check.query + f" LIMIT {limit}", use_default_graph_as_union=True)
+        for row in rows:
+            value = row["value"]
+            found.append(f"Constraint Violation in {check.component} ({check.shape}) on {row['this']}"
+                         f"{' path ' + check.path if check.path else ''}"
+                         f"{' value ' + str(value) if value is not None else ''}"
+                         f"{': ' + check.message if check.message else ''}")
+    return found
+
+
+def report(lines: list[str]) -> str:
+    """A report in the manner of pyshacl's text report."""
+    if not lines:
+        return "Validation Report\nConforms: True\n"
+    return f"Validation Report\nConforms: False\nResults ({len(lines)}):\n" + "\n".join(lines) + "\n"
