@@ -9,6 +9,7 @@ in-memory copy of a remote engine's release writes what the embedded store write
 """
 import contextlib
 import heapq
+import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -126,13 +127,19 @@ def sorted_stream(store: ox.Store, graphs: list) -> Iterator[bytes]:
     return runs.merged()
 
 
-def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
+def sorted_nquads(store: ox.Store, triples: _SortedRuns | None = None) -> Iterator[bytes]:
     """Every graph's statements as N-Quads, graph by graph in order of name (the default graph first), each sorted.
-    Written as bytes from the N-Triples lines: no statement becomes a Python object."""
-    yield from sorted_stream(store, [ox.DefaultGraph()])
+    Written as bytes from the N-Triples lines: no statement becomes a Python object. Each line's triple is also
+    written to `triples`, if given."""
+    for line in sorted_stream(store, [ox.DefaultGraph()]):
+        if triples is not None:
+            triples.write(line)
+        yield line
     for name in sorted(source_graphs(store), key=lambda graph: graph.value):
         label = f" <{name.value}> .\n".encode()
         for line in sorted_stream(store, [name]):
+            if triples is not None:
+                triples.write(line)
             yield line[:-3] + label
 
 
@@ -143,6 +150,33 @@ def _spooled(lines: Iterator[bytes]) -> Iterator[BinaryIO]:
         spool.writelines(lines)
         spool.seek(0)
         yield spool
+
+
+def write_all(store: ox.Store, outputs: dict[str, BinaryIO]) -> None:
+    """Write the whole release in several formats at once (`outputs` maps a name of GRAPH_FORMATS to a file), from
+    one pass over its graphs: the sorted N-Quads are spooled once, and the N-Triples are sorted from their triples.
+    The bytes are those `write` gives for each format."""
+    triple_formats = [name for name in outputs if name in TRIPLE_ONLY]
+    triples = _SortedRuns() if triple_formats else None
+    with _spooled(sorted_nquads(store, triples)) as quads:
+        for name in (name for name in outputs if name not in TRIPLE_ONLY):
+            quads.seek(0)
+            _convert(quads, ox.RdfFormat.N_QUADS, name, outputs[name])
+    if triples is not None:
+        with _spooled(triples.merged()) as lines:
+            for name in triple_formats:
+                lines.seek(0)
+                _convert(lines, ox.RdfFormat.N_TRIPLES, name, outputs[name])
+
+
+def _convert(source: BinaryIO, source_format: ox.RdfFormat, name: str, output: BinaryIO) -> None:
+    """Sorted N-Quads or N-Triples in `source` written in format `name`: copied, or parsed and serialized."""
+    rdf_format = GRAPH_FORMATS[name][2]
+    if rdf_format == source_format:
+        shutil.copyfileobj(source, output, 1 << 20)
+    else:
+        prefixes = PREFIXES if name in ("turtle", "trig") else None
+        ox.serialize(ox.parse(source, format=source_format), output, rdf_format, prefixes=prefixes)
 
 
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:

@@ -204,10 +204,11 @@ def write_dumps(store: ox.Store, folder: Path) -> dict:
     """Write every dump format, plain and gzipped, into the release; return their sizes and SHA-256 digests."""
     folder.mkdir()
     written = {}
-    for suffix, name in DUMP_FORMATS.items():
+    with contextlib.ExitStack() as files:
+        export.write_all(store, {name: files.enter_context((folder / f"twinning.{suffix}").open("wb"))
+                                 for suffix, name in DUMP_FORMATS.items()})
+    for suffix in DUMP_FORMATS:
         plain = folder / f"twinning.{suffix}"
-        with plain.open("wb") as output:
-            export.write(store, name, output)
         packed = folder / f"twinning.{suffix}.gz"
         # No file name and a zero time stamp in the gzip header: the same dump always gives the same bytes.
         with plain.open("rb") as source, packed.open("wb") as raw, \

@@ -13,6 +13,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
+from nzc_twinning.namespaces import UNION_GRAPH
+
 # Datatypes whose lexical forms Oxigraph checks with a cast: a literal of such a datatype that does not cast is
 # ill-formed, and SHACL's sh:datatype rejects it.
 CASTS = {XSD[name] for name in ("decimal", "integer", "date", "gYear", "gYearMonth", "duration", "dateTime",
@@ -36,12 +38,13 @@ class UnsupportedShape(ValueError):
 
 @dataclass(frozen=True)
 class Check:
-    """One constraint as a query selecting (?this, ?value) of every violation."""
+    """The constraints of one property shape (or a node shape's own) as one query: a row per focus node that
+    violates any of them, with a boolean ?c<i> per constraint telling which."""
 
     shape: str
-    component: str  # the SHACL constraint component's local name, e.g. MinCountConstraintComponent
-    path: str  # the path as written in SPARQL ("" for a node shape's own constraint)
+    path: str  # the path as written in SPARQL ("" for a node shape's own constraints)
     message: str
+    components: tuple[str, ...]  # the SHACL constraint component of each ?c<i>
     query: str
 
 
@@ -88,58 +91,63 @@ def focus(targets: list[URIRef]) -> str:
     return " UNION ".join(f"{{ ?this rdf:type/rdfs:subClassOf* {term(cls)} }}" for cls in targets)
 
 
-def value_checks(shapes: Graph, shape_name: str, where: str, path: str, constraints: dict, message: str):
-    """The checks of one property shape (or of a node shape's own value, path "")."""
-    values = f"{where} ?this {path} ?value ." if path else f"{where} BIND(?this AS ?value)"
-    every = "SELECT DISTINCT ?this ?value WHERE {{ {values} FILTER(!({test})) }}"
-    counted = ("SELECT ?this (SAMPLE(?value) AS ?value) WHERE {{ {where} OPTIONAL {{ ?this {path} ?value {only} }} }} "
-               "GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {compare})")
+def value_check(shapes: Graph, shape_name: str, where: str, path: str, constraints: dict,
+                message: str) -> Check | None:
+    """The check of one property shape (or of a node shape's own value, path ""); None without constraints.
+
+    Each constraint is an aggregate over the focus node's values: counts for the cardinalities, a sum of the values
+    failing a test for the value constraints. A value test never raises an error, so a failure is never lost."""
     v = "?value"
+    found = []  # (component, aggregate that is true on a violation)
+
+    def failing(test: str) -> str:
+        return f"(SUM(IF(BOUND({v}) && !({test}), 1, 0)) > 0)"
+
     for key, value in constraints.items():
-        component, test = None, None
         if key == SH.minCount and path:
-            yield Check(shape_name, "MinCountConstraintComponent", path, message,
-                        counted.format(where=where, path=path, only="", compare=f"< {int(value)}"))
+            found.append(("MinCountConstraintComponent", f"(COUNT(DISTINCT {v}) < {int(value)})"))
         elif key == SH.maxCount and path:
-            yield Check(shape_name, "MaxCountConstraintComponent", path, message,
-                        counted.format(where=where, path=path, only="", compare=f"> {int(value)}"))
+            found.append(("MaxCountConstraintComponent", f"(COUNT(DISTINCT {v}) > {int(value)})"))
         elif key == SH.qualifiedMinCount and path:
             qualified = conforms_to_value(shapes, constraints[SH.qualifiedValueShape], v)
-            yield Check(shape_name, "QualifiedMinCountConstraintComponent", path, message,
-                        counted.format(where=where, path=path, only=f"FILTER({qualified})",
-                                       compare=f"< {int(value)}"))
+            found.append(("QualifiedMinCountConstraintComponent",
+                          f"(COUNT(DISTINCT IF({qualified}, {v}, ?none)) < {int(value)})"))
         elif key == SH.qualifiedValueShape:
             if SH.qualifiedMinCount not in constraints or SH.qualifiedMaxCount in constraints:
                 raise UnsupportedShape("sh:qualifiedValueShape is checked with sh:qualifiedMinCount only")
+        elif key == SH.hasValue and path:
+            found.append(("HasValueConstraintComponent", f"(SUM(IF(sameTerm({v}, {term(value)}), 1, 0)) = 0)"))
         elif key == SH.datatype:
-            component, test = "DatatypeConstraintComponent", has_datatype(value, v)
+            found.append(("DatatypeConstraintComponent", failing(has_datatype(value, v))))
         elif key == SH.nodeKind:
             if value not in NODE_KINDS:
                 raise UnsupportedShape(f"sh:nodeKind {value}")
-            component, test = "NodeKindConstraintComponent", NODE_KINDS[value].format(v=v)
+            found.append(("NodeKindConstraintComponent", failing(NODE_KINDS[value].format(v=v))))
         elif key == SH.pattern:
             if SH.flags in constraints:
                 raise UnsupportedShape("sh:pattern with sh:flags")
-            component = "PatternConstraintComponent"
             test = f"(!isBlank({v}) && regex(str({v}), {term(Literal(str(value)))}))"
+            found.append(("PatternConstraintComponent", failing(test)))
         elif key in RANGES:
             component, operator = RANGES[key]
-            test = f"COALESCE({v} {operator} {term(value)}, false)"
+            found.append((component, failing(f"COALESCE({v} {operator} {term(value)}, false)")))
         elif key == SH["class"]:
-            component = "ClassConstraintComponent"
             test = f"EXISTS {{ {v} rdf:type/rdfs:subClassOf* {term(value)} }}"
-        elif key == SH.hasValue and path:
-            yield Check(shape_name, "HasValueConstraintComponent", path, message,
-                        f"SELECT DISTINCT ?this ?value WHERE {{ {where} FILTER NOT EXISTS {{ ?this {path} "
-                        f"{term(value)} }} BIND({term(value)} AS ?value) }}")
+            found.append(("ClassConstraintComponent", failing(test)))
         elif key == SH["or"]:
-            component = "OrConstraintComponent"
-            test = "(" + " || ".join(conforms_to_value(shapes, member, v)
-                                     for member in Collection(shapes, value)) + ")"
+            test = "(" + " || ".join(conforms_to_value(shapes, member, v) for member in Collection(shapes, value)) + ")"
+            found.append(("OrConstraintComponent", failing(test)))
         else:
             raise UnsupportedShape(f"{key} in shape {shape_name}")
-        if test is not None:
-            yield Check(shape_name, component, path, message, every.format(values=values, test=test))
+    if not found:
+        return None
+    values = f"OPTIONAL {{ ?this {path} {v} }}" if path else f"BIND(?this AS {v})"
+    flags = [f"?c{i}" for i in range(len(found))]
+    query = (f"SELECT ?this {' '.join(flags)} WHERE {{ "
+             f"{{ SELECT ?this {' '.join(f'({aggregate} AS {flag})' for (_, aggregate), flag in zip(found, flags))} "
+             f"WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {where} }} }} {values} }} GROUP BY ?this }} "
+             f"FILTER({' || '.join(flags)}) }}")
+    return Check(shape_name, path, message, tuple(component for component, _ in found), query)
 
 
 def checks(shapes_file: Path) -> list[Check]:
@@ -158,7 +166,7 @@ def checks(shapes_file: Path) -> list[Check]:
             raise UnsupportedShape(f"shape {name} has no sh:targetClass")
         where = focus(targets)
         own = {key: shapes.value(shape, key) for key in keys}
-        found += value_checks(shapes, name, where, "", own, str(shapes.value(shape, SH.message) or ""))
+        found.append(value_check(shapes, name, where, "", own, str(shapes.value(shape, SH.message) or "")))
         for prop in shapes.objects(shape, SH.property):
             if not isinstance(prop, BNode | URIRef):
                 raise UnsupportedShape(f"sh:property {prop}")
@@ -170,22 +178,23 @@ def checks(shapes_file: Path) -> list[Check]:
                     raise UnsupportedShape(f"{key} twice in one property shape of {name}")
                 constraints[key] = value
             path = sparql_path(shapes, shapes.value(prop, SH.path))
-            found += value_checks(shapes, name, where, path, constraints, str(shapes.value(prop, SH.message) or ""))
-    return found
+            found.append(value_check(shapes, name, where, path, constraints,
+                                     str(shapes.value(prop, SH.message) or "")))
+    return [check for check in found if check is not None]
 
 
 def violations(store: ox.Store, shapes_file: Path, limit: int = 100) -> list[str]:
-    """The violations of the shapes in `store` (its union of all graphs), as report lines; at most `limit` per
-    constraint. Raises UnsupportedShape."""
+    """The violations of the shapes in `store`, read from its union graph (graph/export.py derives it), as report
+    lines; at most `limit` focus nodes per property shape. Raises UnsupportedShape."""
+    union = ox.NamedNode(UNION_GRAPH)
     found = []
     for check in checks(shapes_file):
-        rows = store.query(PREFIXES + check.query + f" LIMIT {limit}", use_default_graph_as_union=True)
-        for row in rows:
-            value = row["value"]
-            found.append(f"Constraint Violation in {check.component} ({check.shape}) on {row['this']}"
-                         f"{' path ' + check.path if check.path else ''}"
-                         f"{' value ' + str(value) if value is not None else ''}"
-                         f"{': ' + check.message if check.message else ''}")
+        for row in store.query(PREFIXES + check.query + f" LIMIT {limit}", default_graph=union):
+            for i, component in enumerate(check.components):
+                if row[f"c{i}"] is not None and row[f"c{i}"].value == "true":
+                    found.append(f"Constraint Violation in {component} ({check.shape}) on {row['this']}"
+                                 f"{' path ' + check.path if check.path else ''}"
+                                 f"{': ' + check.message if check.message else ''}")
     return found
 
 

@@ -101,3 +101,13 @@ def test_union_holds_every_statement_once():
         {t for t in expected if not isinstance(t[2], ox.BlankNode)}
     export.derive_union(store)  # derived again: the same graph, not twice
     assert len(list(store.quads_for_pattern(None, None, None, union))) == len(expected)
+
+
+def test_all_formats_at_once_as_one_by_one(monkeypatch):
+    """A release's dumps are written in one pass over its graphs, with the bytes of each format written alone."""
+    store = tricky_store()
+    monkeypatch.setattr(export, "SORT_CHUNK", 200)
+    outputs = {name: io.BytesIO() for name in export.DUMP_FORMATS.values()}
+    export.write_all(store, outputs)
+    for name, output in outputs.items():
+        assert output.getvalue() == former_dump(store, name), name
