@@ -72,10 +72,15 @@ def release_dataset(facts: Quads, ontology: Path) -> Quads:
 
 def validate(dataset: Quads, shapes: Path) -> tuple[bool, str]:
     """Check the union of all graphs against the SHACL shapes (graph/shapes.py); return (conforms, report text)."""
+    return shape_check(in_memory(dataset), shapes)
+
+
+def in_memory(dataset: Quads) -> ox.Store:
+    """An in-memory store holding the dataset and its union graph."""
     store = ox.Store()
     store.bulk_load(canonical_nquads(dataset), ox.RdfFormat.N_QUADS)
     export.derive_union(store)
-    return shape_check(store, shapes)
+    return store
 
 
 def shape_check(store: ox.Store, shapes: Path) -> tuple[bool, str]:

@@ -96,7 +96,7 @@ def value_check(shapes: Graph, shape_name: str, where: str, path: str, constrain
     """The check of one property shape (or of a node shape's own value, path ""); None without constraints.
 
     Each constraint is an aggregate over the focus node's values: counts for the cardinalities, a sum of the values
-    failing a test for the value constraints. A value test never raises an error, so a failure is never lost."""
+    failing a test for the value constraints. An aggregate that cannot be evaluated counts as a violation."""
     v = "?value"
     found = []  # (component, aggregate that is true on a violation)
 
@@ -116,7 +116,7 @@ def value_check(shapes: Graph, shape_name: str, where: str, path: str, constrain
             if SH.qualifiedMinCount not in constraints or SH.qualifiedMaxCount in constraints:
                 raise UnsupportedShape("sh:qualifiedValueShape is checked with sh:qualifiedMinCount only")
         elif key == SH.hasValue and path:
-            found.append(("HasValueConstraintComponent", f"(SUM(IF(sameTerm({v}, {term(value)}), 1, 0)) = 0)"))
+            found.append(("HasValueConstraintComponent", f"(SUM(IF(BOUND({v}) && sameTerm({v}, {term(value)}), 1, 0)) = 0)"))
         elif key == SH.datatype:
             found.append(("DatatypeConstraintComponent", failing(has_datatype(value, v))))
         elif key == SH.nodeKind:
@@ -146,7 +146,7 @@ def value_check(shapes: Graph, shape_name: str, where: str, path: str, constrain
     query = (f"SELECT ?this {' '.join(flags)} WHERE {{ "
              f"{{ SELECT ?this {' '.join(f'({aggregate} AS {flag})' for (_, aggregate), flag in zip(found, flags))} "
              f"WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {where} }} }} {values} }} GROUP BY ?this }} "
-             f"FILTER({' || '.join(flags)}) }}")
+             f"FILTER({' || '.join(f'COALESCE({flag}, true)' for flag in flags)}) }}")
     return Check(shape_name, path, message, tuple(component for component, _ in found), query)
 
 
@@ -183,23 +183,34 @@ def checks(shapes_file: Path) -> list[Check]:
     return [check for check in found if check is not None]
 
 
-def violations(store: ox.Store, shapes_file: Path, limit: int = 100) -> list[str]:
-    """The violations of the shapes in `store`, read from its union graph (graph/export.py derives it), as report
-    lines; at most `limit` focus nodes per property shape. Raises UnsupportedShape."""
+@dataclass(frozen=True)
+class Violation:
+    shape: str
+    focus: ox.NamedNode | ox.BlankNode | ox.Literal
+    path: str
+    component: str
+    message: str
+
+    def __str__(self) -> str:
+        return (f"Constraint Violation in {self.component} ({self.shape}) on {self.focus}"
+                f"{' path ' + self.path if self.path else ''}{': ' + self.message if self.message else ''}")
+
+
+def violations(store: ox.Store, shapes_file: Path, limit: int = 100) -> list[Violation]:
+    """The violations of the shapes in `store`, read from its union graph (graph/export.py derives it); at most
+    `limit` focus nodes per property shape. Raises UnsupportedShape."""
     union = ox.NamedNode(UNION_GRAPH)
     found = []
     for check in checks(shapes_file):
         for row in store.query(PREFIXES + check.query + f" LIMIT {limit}", default_graph=union):
-            for i, component in enumerate(check.components):
-                if row[f"c{i}"] is not None and row[f"c{i}"].value == "true":
-                    found.append(f"Constraint Violation in {component} ({check.shape}) on {row['this']}"
-                                 f"{' path ' + check.path if check.path else ''}"
-                                 f"{': ' + check.message if check.message else ''}")
+            found += [Violation(check.shape, row["this"], check.path, component, check.message)
+                      for i, component in enumerate(check.components)
+                      if row[f"c{i}"] is None or row[f"c{i}"].value == "true"]
     return found
 
 
-def report(lines: list[str]) -> str:
+def report(found: list[Violation]) -> str:
     """A report in the manner of pyshacl's text report."""
-    if not lines:
+    if not found:
         return "Validation Report\nConforms: True\n"
-    return f"Validation Report\nConforms: False\nResults ({len(lines)}):\n" + "\n".join(lines) + "\n"
+    return f"Validation Report\nConforms: False\nResults ({len(found)}):\n" + "\n".join(map(str, found)) + "\n"
