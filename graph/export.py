@@ -24,6 +24,7 @@ from .formats import GRAPH_FORMATS
 DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld"}
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 SORT_CHUNK = 8 << 20  # bytes of N-Triples sorted in memory at a time; larger graphs are merged from sorted runs
+MERGED_CHUNK = 10_000  # lines handed on at a time from a merge
 # An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
@@ -96,18 +97,29 @@ class _SortedRuns:
         self.lines, self.size = [], 0
 
     def merged(self) -> Iterator[bytes]:
-        """Every line once, in sorted order, each ending with a newline; the temporary files are closed after."""
+        """Every line once, in sorted order, each ending with a newline, in chunks of whole lines; the temporary
+        files are closed after."""
         if self.rest:
             self.lines.append(self.rest)
+        if not self.runs:  # all in memory: sorted without a merge
+            lines = sorted(set(self.lines) - {b""})
+            if lines:
+                yield b"\n".join(lines) + b"\n"
+            return
         self.lines.sort()
         try:
             # A line is compared without its newline, as sorting the bare lines does.
             streams = [(line[:-1] for line in run) for run in self.runs] + [iter(self.lines)]
-            previous = b""  # also drops the empty line
+            previous, chunk = b"", []  # the empty line is dropped too
             for line in heapq.merge(*streams):
                 if line != previous:
-                    yield line + b"\n"
+                    chunk.append(line)
                     previous = line
+                    if len(chunk) == MERGED_CHUNK:
+                        yield b"\n".join(chunk) + b"\n"
+                        chunk = []
+            if chunk:
+                yield b"\n".join(chunk) + b"\n"
         finally:
             self.files.close()
 
@@ -118,7 +130,7 @@ def sorted_lines(store: ox.Store, graphs: list) -> bytes:
 
 
 def sorted_stream(store: ox.Store, graphs: list) -> Iterator[bytes]:
-    """The statements of these graphs, each once, as sorted N-Triples lines one by one (external merge sort)."""
+    """The statements of these graphs, each once, as sorted N-Triples lines in chunks (external merge sort)."""
     runs = _SortedRuns()
     for name in graphs:
         store.dump(runs, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
@@ -131,16 +143,17 @@ def sorted_nquads(store: ox.Store, triples: _SortedRuns | None = None) -> Iterat
     """Every graph's statements as N-Quads, graph by graph in order of name (the default graph first), each sorted.
     Written as bytes from the N-Triples lines: no statement becomes a Python object. Each line's triple is also
     written to `triples`, if given."""
-    for line in sorted_stream(store, [ox.DefaultGraph()]):
+    for chunk in sorted_stream(store, [ox.DefaultGraph()]):
         if triples is not None:
-            triples.write(line)
-        yield line
+            triples.write(chunk)
+        yield chunk
     for name in sorted(source_graphs(store), key=lambda graph: graph.value):
         label = f" <{name.value}> .\n".encode()
-        for line in sorted_stream(store, [name]):
+        for chunk in sorted_stream(store, [name]):
             if triples is not None:
-                triples.write(line)
-            yield line[:-3] + label
+                triples.write(chunk)
+            # " .\n" ends a line and nothing else: N-Triples escapes newlines in literals, IRIs hold no spaces.
+            yield chunk.replace(b" .\n", label)
 
 
 @contextlib.contextmanager

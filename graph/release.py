@@ -89,9 +89,10 @@ def shape_check(store: ox.Store, shapes: Path) -> tuple[bool, str]:
     return not found, report(found)
 
 
-def canonical_lines(dataset: Quads) -> list[str]:
-    """The dataset's N-Quads lines (without newlines), sorted: the same facts always give the same lines."""
-    return sorted(f"{triple} {graph} ." for triple, graph in dataset.lines())
+def canonical_lines(dataset: Quads, drain: bool = False) -> list[str]:
+    """The dataset's N-Quads lines (without newlines), sorted: the same facts always give the same lines. With
+    `drain`, the dataset is emptied as its lines are written."""
+    return sorted(f"{triple} {graph} ." for triple, graph in dataset.lines(drain))
 
 
 def canonical_nquads(dataset: Quads) -> bytes:
@@ -110,33 +111,34 @@ def exclusive(root: Path):
 
 def build_release(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
                   keep: int = KEEP_RELEASES) -> Release:
-    """Validate, write and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
-    release is then untouched."""
+    """Write, validate and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
+    release is then untouched. Consumes `dataset`: its statements are released as they are written as text, so that
+    a million statements are not held twice."""
     root = Path(root)
     with exclusive(root):
         return _build(dataset, root, inputs, shapes, progress, keep)
 
 
 def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
-    lines = canonical_lines(dataset)
-    digest = hashlib.sha256()
-    for start in range(0, len(lines), CHUNK_LINES):
-        digest.update("".join(line + "\n" for line in lines[start:start + CHUNK_LINES]).encode("utf-8"))
-    release_id, partial, now = new_release_folder(root, digest.hexdigest())
-    activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads").splitlines()
-    lines += [line for line in activity if line.strip()]
+    lines = canonical_lines(dataset, drain=True)
     progress(f"writing {len(lines)} quads to a new store")
-    union = f"<{export.UNION_GRAPH}> ."
-    store = ox.Store(str(partial))
+    digest = hashlib.sha256()
     with tempfile.TemporaryFile() as nquads:
         # Each statement in its graph and in the union graph (the store keeps a statement there once), loaded from
         # text in one go: no statement becomes an object of the store's API.
         for start in range(0, len(lines), CHUNK_LINES):
             chunk = lines[start:start + CHUNK_LINES]
-            nquads.write("".join(f"{line}\n{line[:line.rindex(' <', 0, -2)]} {union}\n"
-                                 for line in chunk).encode("utf-8"))
+            facts = "".join(line + "\n" for line in chunk).encode("utf-8")
+            digest.update(facts)
+            nquads.write(facts)
+            nquads.write(_in_union(chunk))
         del lines
+        release_id, partial, now = new_release_folder(root, digest.hexdigest())
+        activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads")
+        activity_lines = [line for line in activity.splitlines() if line.strip()]
+        nquads.write("".join(line + "\n" for line in activity_lines).encode("utf-8") + _in_union(activity_lines))
         nquads.seek(0)
+        store = ox.Store(str(partial))
         store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
     progress("checking the SHACL shapes")
     conforms, text = shape_check(store, shapes)
@@ -156,6 +158,12 @@ def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, p
     release = finish(root, store, partial, info, keep=keep, union_derived=True)
     progress(f"release {release_id} is now current in {root}")
     return release
+
+
+def _in_union(lines: list[str]) -> bytes:
+    """The statements of N-Quads lines (without newlines) as N-Quads of the union graph."""
+    union = f" <{export.UNION_GRAPH}> .\n"
+    return "".join(line[:line.rindex(" <", 0, -2)] + union for line in lines).encode("utf-8")
 
 
 def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: int = KEEP_RELEASES) -> Release:
@@ -217,7 +225,7 @@ def write_dumps(store: ox.Store, folder: Path) -> dict:
         packed = folder / f"twinning.{suffix}.gz"
         # No file name and a zero time stamp in the gzip header: the same dump always gives the same bytes.
         with plain.open("rb") as source, packed.open("wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as target:
             shutil.copyfileobj(source, target, 1 << 20)
         for path in (plain, packed):
             written[path.name.removeprefix("twinning.")] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}

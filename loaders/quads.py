@@ -62,8 +62,9 @@ class Quads:
                     (graph is None or quad[3] == graph):
                 yield quad
 
-    def lines(self) -> Iterator[tuple[str, str]]:
-        """Each statement as (triple text, graph IRI text), N-Quads terms without the final " ."."""
+    def lines(self, drain: bool = False) -> Iterator[tuple[str, str]]:
+        """Each statement as (triple text, graph IRI text), N-Quads terms without the final " .". With `drain`,
+        each statement is removed as it is written, so that the text and the statements are not both held."""
         iris: dict[URIRef, str] = {}
 
         def text(term) -> str:
@@ -74,5 +75,11 @@ class Quads:
                 found = iris[term] = term.n3()  # n3() refuses an IRI that N-Quads cannot hold
             return found
 
-        for s, p, o, g in self.statements:
-            yield f"{text(s)} {text(p)} {text(o)}", text(g)
+        if drain:
+            self._index = None
+            while self.statements:
+                s, p, o, g = self.statements.popitem()[0]
+                yield f"{text(s)} {text(p)} {text(o)}", text(g)
+        else:
+            for s, p, o, g in self.statements:
+                yield f"{text(s)} {text(p)} {text(o)}", text(g)

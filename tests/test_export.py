@@ -71,6 +71,7 @@ def tricky_store() -> ox.Store:
 def test_dump_bytes_as_before(monkeypatch, name, chunk):
     store = tricky_store()
     monkeypatch.setattr(export, "SORT_CHUNK", chunk)
+    monkeypatch.setattr(export, "MERGED_CHUNK", 7)
     output = io.BytesIO()
     export.write(store, name, output)
     assert len(output.getvalue()) > 1000
