@@ -92,7 +92,7 @@ def shape_check(store: ox.Store, shapes: Path) -> tuple[bool, str]:
 def canonical_lines(dataset: Quads, drain: bool = False) -> list[str]:
     """The dataset's N-Quads lines (without newlines), sorted: the same facts always give the same lines. With
     `drain`, the dataset is emptied as its lines are written."""
-    return sorted(f"{triple} {graph} ." for triple, graph in dataset.lines(drain))
+    return sorted(line + " ." for line in dataset.lines(drain))
 
 
 def canonical_nquads(dataset: Quads) -> bytes:

@@ -1,26 +1,35 @@
-"""What the loaders produce: a set of statements that turns into N-Quads text for the store's bulk loader.
+"""What the loaders produce: a set of statements, kept as their N-Quads text for the store's bulk loader.
 
-It replaces an rdflib Dataset, whose indexes cost about ten microseconds a statement: statements are kept as
-plain tuples of rdflib terms, each once, and indexed only when a derivation asks (`quads` with a pattern). The
-text is written the way rdflib's N-Quads serializer writes it, so a release's digest does not depend on which of
-the two wrote it.
+It replaces an rdflib Dataset, whose indexes cost about ten microseconds a statement. A statement is keyed by its
+N-Quads line, written as rdflib's N-Quads serializer writes it (so a release's digest does not depend on which of
+the two wrote it): a plain string, cheap to hash, where rdflib terms hash in Python. The terms are kept beside it
+for `quads(pattern)`, and indexed only when a derivation asks.
 """
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal
 
 Quad = tuple  # (subject, predicate, object, graph), rdflib terms
+# What N-Quads cannot hold in an IRI (rdflib's serializer refused these too).
+NOT_IN_IRI = re.compile(r'[<>" {}|\\^`\x00-\x20]')
 
 
-def literal_text(value: Literal) -> str:
-    """A literal in N-Quads, escaped as rdflib's N-Quads serializer escapes it."""
-    text = '"' + str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") + '"'
-    if value.language:
-        return f"{text}@{value.language}"
-    if value.datatype:
-        return f"{text}^^<{value.datatype}>"
-    return text
+def term_text(term) -> str:
+    """A term in N-Quads: a literal escaped as rdflib's N-Quads serializer escapes it. Raises ValueError for an
+    IRI that N-Quads cannot hold."""
+    if isinstance(term, Literal):
+        text = '"' + str(term).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") \
+            + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if NOT_IN_IRI.search(term):
+        raise ValueError(f"{term!r} cannot be written as an IRI")
+    return f"<{term}>"
 
 
 class Quads:
@@ -28,11 +37,15 @@ class Quads:
     `add((s, p, o, g))`, `quads(pattern)` and `len()`."""
 
     def __init__(self, quads: Iterable[Quad] = ()) -> None:
-        self.statements: dict[Quad, None] = dict.fromkeys(quads)  # ordered, so every run gives the same output
-        self._index: dict | None = None  # predicate, and (subject, predicate) -> statements; built when asked
+        # "subject predicate object graph" (an N-Quads line without its final " .") -> the terms
+        self.statements: dict[str, Quad] = {}
+        self._index: dict | None = None  # predicate, and (subject, predicate), as text -> statements; when asked
+        for quad in quads:
+            self.add(quad)
 
     def add(self, quad: Quad) -> None:
-        self.statements[quad] = None
+        s, p, o, g = quad
+        self.statements[f"{term_text(s)} {term_text(p)} {term_text(o)} {term_text(g)}"] = quad
         self._index = None
 
     def update(self, other: "Quads") -> None:
@@ -43,43 +56,33 @@ class Quads:
         return len(self.statements)
 
     def __iter__(self) -> Iterator[Quad]:
-        return iter(self.statements)
+        return iter(self.statements.values())
 
     def quads(self, pattern: tuple = (None, None, None, None)) -> Iterator[Quad]:
         """The statements matching a pattern (None matches anything), as rdflib's Dataset.quads yields them."""
         subject, predicate, obj, graph = pattern
         if predicate is None:
-            candidates = self.statements
+            candidates = self.statements.values()
         else:
             if self._index is None:
                 self._index = defaultdict(list)
-                for quad in self.statements:
-                    self._index[quad[1]].append(quad)
-                    self._index[quad[0], quad[1]].append(quad)
-            candidates = self._index.get(predicate if subject is None else (subject, predicate), ())
+                for line, quad in self.statements.items():
+                    s, p, _ = line.split(" ", 2)  # subjects and predicates hold no spaces
+                    self._index[p].append(quad)
+                    self._index[s, p].append(quad)
+            key = term_text(predicate) if subject is None else (term_text(subject), term_text(predicate))
+            candidates = self._index.get(key, ())
         for quad in candidates:
             if (subject is None or quad[0] == subject) and (obj is None or quad[2] == obj) and \
                     (graph is None or quad[3] == graph):
                 yield quad
 
-    def lines(self, drain: bool = False) -> Iterator[tuple[str, str]]:
-        """Each statement as (triple text, graph IRI text), N-Quads terms without the final " .". With `drain`,
-        each statement is removed as it is written, so that the text and the statements are not both held."""
-        iris: dict[URIRef, str] = {}
-
-        def text(term) -> str:
-            if isinstance(term, Literal):
-                return literal_text(term)
-            found = iris.get(term)
-            if found is None:
-                found = iris[term] = term.n3()  # n3() refuses an IRI that N-Quads cannot hold
-            return found
-
-        if drain:
-            self._index = None
-            while self.statements:
-                s, p, o, g = self.statements.popitem()[0]
-                yield f"{text(s)} {text(p)} {text(o)}", text(g)
-        else:
-            for s, p, o, g in self.statements:
-                yield f"{text(s)} {text(p)} {text(o)}", text(g)
+    def lines(self, drain: bool = False) -> Iterator[str]:
+        """Each statement as an N-Quads line without its final " ." and newline. With `drain`, each statement is
+        removed as it is handed on, so that the text and the statements are not both held."""
+        if not drain:
+            yield from self.statements
+            return
+        self._index = None
+        while self.statements:
+            yield self.statements.popitem()[0]
