@@ -39,18 +39,19 @@ class Quads:
     def __init__(self, quads: Iterable[Quad] = ()) -> None:
         # "subject predicate object graph" (an N-Quads line without its final " .") -> the terms
         self.statements: dict[str, Quad] = {}
-        self._index: dict | None = None  # predicate, and (subject, predicate), as text -> statements; when asked
+        self._index: dict | None = None  # predicate IRI -> statements; built when asked
+        self._subjects: dict = {}  # predicate IRI -> subject -> statements; built per predicate when asked
         for quad in quads:
             self.add(quad)
 
     def add(self, quad: Quad) -> None:
         s, p, o, g = quad
         self.statements[f"{term_text(s)} {term_text(p)} {term_text(o)} {term_text(g)}"] = quad
-        self._index = None
+        self._index, self._subjects = None, {}
 
     def update(self, other: "Quads") -> None:
         self.statements.update(other.statements)
-        self._index = None
+        self._index, self._subjects = None, {}
 
     def __len__(self) -> int:
         return len(self.statements)
@@ -64,14 +65,18 @@ class Quads:
         if predicate is None:
             candidates = self.statements.values()
         else:
+            # Keyed by plain strings: they compare in C, where rdflib terms compare in Python.
             if self._index is None:
                 self._index = defaultdict(list)
-                for line, quad in self.statements.items():
-                    s, p, _ = line.split(" ", 2)  # subjects and predicates hold no spaces
-                    self._index[p].append(quad)
-                    self._index[s, p].append(quad)
-            key = term_text(predicate) if subject is None else (term_text(subject), term_text(predicate))
-            candidates = self._index.get(key, ())
+                for quad in self.statements.values():
+                    self._index[str(quad[1])].append(quad)
+            candidates = self._index.get(str(predicate), ())
+            if subject is not None:
+                if str(predicate) not in self._subjects:
+                    by_subject = self._subjects[str(predicate)] = defaultdict(list)
+                    for quad in candidates:
+                        by_subject[str(quad[0])].append(quad)
+                candidates = self._subjects[str(predicate)].get(str(subject), ())
         for quad in candidates:
             if (subject is None or quad[0] == subject) and (obj is None or quad[2] == obj) and \
                     (graph is None or quad[3] == graph):
@@ -83,6 +88,7 @@ class Quads:
         if not drain:
             yield from self.statements
             return
-        self._index = None
+        self._index, self._subjects = None, {}
         while self.statements:
             yield self.statements.popitem()[0]
+        self.statements = {}  # the emptied table too
