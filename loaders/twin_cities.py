@@ -1,10 +1,11 @@
 """twin_cities.csv: each twin city's participation in a twinning cohort and the pilot it is paired with."""
 from pathlib import Path
 
-from rdflib import Dataset, Literal
+from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .known import Known
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import TW, cohort_iri, entity_iri
@@ -15,11 +16,11 @@ HEADER = ["twin_city_id", "twin_city", "twin_city_official_name", "country_iso2"
 COHORTS = {"1", "2", "3"}
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """One tw:Twin per row (IRI from the twin city's id), in the graph of its main source. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("twin_city_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         city_id = row.ref("twin_city_id", known.cities, "city")
         name = row.text("twin_city", required=True)
