@@ -35,7 +35,7 @@ def test_real_links_pass_and_have_two_independent_sources():
     assert not [f for f in findings if f.fatal], [str(f) for f in findings if f.fatal]
     links = csv_rows("wikidata_links.csv")
     candidates = csv_rows("wikidata_candidates.csv")
-    assert len(links) >= 56
+    assert len(links) >= 71
     for link in links:
         agreeing = [c for c in candidates if c["city_id"] == link["city_id"]]
         assert {c["wikidata_id"] for c in agreeing} == {link["wikidata_id"]}, link["city_id"]
@@ -96,3 +96,9 @@ def test_every_link_row_is_one_city_and_cited_sources_are_listed():
     sources = {r["source_url"] for r in csv_rows("sources.csv")}
     for row in csv_rows("wikidata_candidates.csv"):
         assert row["source_url"] in sources, row["source_url"]
+
+
+def test_home_page_counts_the_linked_cities(client):
+    """The home page's count comes from the graph: every row of wikidata_links.csv, one link per city."""
+    home = client.get("/").get_data(as_text=True)
+    assert f"<strong>{len(csv_rows('wikidata_links.csv'))}</strong> cities linked to Wikidata" in home
