@@ -35,7 +35,7 @@ def test_real_links_pass_and_have_two_independent_sources():
     assert not [f for f in findings if f.fatal], [str(f) for f in findings if f.fatal]
     links = csv_rows("wikidata_links.csv")
     candidates = csv_rows("wikidata_candidates.csv")
-    assert len(links) >= 71
+    assert len(links) >= 72
     for link in links:
         agreeing = [c for c in candidates if c["city_id"] == link["city_id"]]
         assert {c["wikidata_id"] for c in agreeing} == {link["wikidata_id"]}, link["city_id"]
