@@ -13,6 +13,8 @@ from loaders.wikidata import check, independent_source
 from .conftest import PROJECT, csv_rows
 from .test_loaders import line_of, rewrite
 
+ALL_BACKENDS = True  # the home page's count is a query: run it on the embedded store and on each remote engine
+
 
 def validate(data_dir) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "cli", "validate", str(data_dir)], cwd=PROJECT,
