@@ -24,6 +24,9 @@ METHODS = {
     "due-dates": "A plan's due date is its cohort's start month plus the cohort's stated duration, computed for "
                  "every pair of start date and duration that sources state; the sources may disagree, so one cohort "
                  "can have several computed due dates, each in its own graph.",
+    "inferred-cohorts": "A twin city's cohort that no source states, inferred as the row's notes in twin_cities.csv "
+                        "explain (for example from the only cohort of the pilot it is paired with); derived from "
+                        "the pages the row cites.",
     "cordis": "The CORDIS page of a Horizon project is https://cordis.europa.eu/project/id/ followed by its grant "
               "agreement number, as stated by the sources.",
 }

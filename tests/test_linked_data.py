@@ -150,7 +150,7 @@ def test_get_void(client, store_path):
     cities = csv_rows("cities.csv")
     assert linksets["geonames"] == sum(1 for c in cities if c["geonames_id"])
     assert linksets["eu-country"] == len(cities)
-    assert "wikidata" in linksets
+    assert linksets["wikidata"] == len(csv_rows("wikidata_links.csv"))  # one link per cross-checked row
 
 
 def test_get_sparql_service_description_links_metadata(client):
