@@ -126,8 +126,8 @@ def measure(twinning: Server, oxigraph: Server, rounds: int, count: int, constru
     return figures
 
 
-def run(work: Path, rounds: int, quick: bool) -> dict:
-    store = work / "real-store"
+def run(work: Path, rounds: int, quick: bool, store: Path | None = None) -> dict:
+    store = store or work / "real-store"
     release = current_release(store) or build(shipped("data"), store, progress=lambda message: None)
     pilots, resources = names(release.path)
     twinning = Server([sys.executable, "-m", "cli", "serve", "--store", str(store), "--port", "{port}"],
@@ -163,8 +163,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--store", type=Path, help="a store folder holding a release of data/")
     args = parser.parse_args()
-    result = run(args.work or Path(tempfile.mkdtemp(prefix="twinning-bench-")), args.rounds, args.quick)
+    result = run(args.work or Path(tempfile.mkdtemp(prefix="twinning-bench-")), args.rounds, args.quick, args.store)
     print("\n".join(markdown(result)))
 
 
