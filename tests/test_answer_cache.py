@@ -206,3 +206,22 @@ def test_through_twinning_serve(store_path, served, backend):
         connection.close()
     finally:
         stop_server(process)
+
+
+def test_health_always_asks_the_backend(store_path, backend):
+    """/health says whether a query runs end to end: never from memory. With its idle query worker killed, the
+    next check fails (and the one after, on a new worker, passes)."""
+    if backend != "embedded":
+        pytest.skip("query worker processes belong to the embedded backend")
+    app = create_app({"TESTING": True, "STORE": str(store_path), "RATE_LIMIT": 0, "QUERY_WORKERS": 1})
+    client = app.test_client()
+    pool = app.extensions["twinning.backend"].pool
+    try:
+        assert client.get("/health").status_code == 200
+        for worker in list(pool.idle):
+            worker.process.kill()
+            worker.process.wait()
+        assert client.get("/health").status_code == 503
+        assert client.get("/health").status_code == 200
+    finally:
+        app.extensions["twinning.backend"].close()

@@ -35,14 +35,14 @@ def current():
     return g.release
 
 
-def run_job(job: Job, timeout: float | None = None):
+def run_job(job: Job, timeout: float | None = None, cached: bool = True):
     """Run a job on the backend, or answer a query from the answer cache (web/cache.py). Where the backend answered
     from a newer release than the job named (a remote engine switched meanwhile), the rest of the request speaks of
     that one (see current()); a page already built in part from the older one is not finished from the newer.
 
     A cacheable query's answer is read whole before its head goes out when it is small (up to the cache's entry
     limit): its body is then a list of one bytes object, and g.cache says ("hit" or "miss", strong ETag); otherwise
-    it streams as the backend sends it, and g.cache is ("bypass", None)."""
+    it streams as the backend sends it, and g.cache is ("bypass", None). `cached=False` always asks the backend."""
     app = current_app
     if g.get("pinned") and isinstance(job, QueryJob):  # a request about one kept release (web/releases.py, memento.py)
         job = replace(job, pinned=True)
@@ -50,7 +50,7 @@ def run_job(job: Job, timeout: float | None = None):
     key = None
     if isinstance(job, QueryJob):
         g.cache = ("bypass", None)
-        if cache.capacity and cacheable(job):
+        if cached and cache.capacity and cacheable(job):
             if not g.get("pinned"):
                 cache.saw_current(current().id, lambda: [kept.id for kept in kept_releases(Path(app.config["STORE"]))])
             key = cache.key(current().id, job)
