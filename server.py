@@ -26,6 +26,7 @@ from web import (
     writes,
 )
 from web.address import public_address
+from web.cache import AnswerCache
 from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
@@ -50,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["twinning.page_queries"] = {path.stem: path.read_text(encoding="utf-8")
                                                for path in sorted((shipped("queries") / "pages").glob("*.rq"))}
     app.extensions["twinning.backend"] = create_backend(app.config)
+    app.extensions["twinning.cache"] = AnswerCache(int(app.config["ANSWER_CACHE_BYTES"]),
+                                                   int(app.config["ANSWER_CACHE_ENTRY_BYTES"]))
     app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
     app.wsgi_app = public_address(app.wsgi_app, app.config)
     errors.register(app)

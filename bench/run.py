@@ -142,13 +142,25 @@ def inprocess_times(store: ox.Store, query: str, fmt: str, count: int) -> list[f
     return times
 
 
-def wrk_throughput(url: str, media: str, seconds: int = 5) -> float | None:
+def wrk_throughput(url: str, media: str, seconds: int = 5, vary: bool = False) -> dict | None:
+    """Requests a second and p50 latency (ms) with 4 connections. With `vary`, every request carries a query text
+    of its own (bench/vary_query.lua puts a numbered comment before it), so no cache can answer."""
     if shutil.which("wrk") is None:
         return None
-    result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "-H", f"Accept: {media}", url],
-                            capture_output=True, text=True, check=False)
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    return float(match.group(1)) if match else None
+    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", "-H", f"Accept: {media}"]
+    if vary:
+        path, _, query = url.partition("?")
+        prefix, _, encoded = ("/" + path.split("/", 3)[3] + "?" + query).partition("query=")
+        command += ["-s", str(PROJECT / "bench" / "vary_query.lua"), url, "--", prefix + "query=", encoded]
+    else:
+        command.append(url)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    median = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", result.stdout)
+    if not rate or not median or "Non-2xx" in result.stdout:
+        return None
+    return {"rps": float(rate.group(1)),
+            "p50_ms": float(median.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[median.group(2)]}
 
 
 def p99(samples: list[float]) -> float:
@@ -240,8 +252,9 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
                 row[server_name] = summarise(rows)
             result["systems"][name] = row
         lookup = QUERIES["one-row lookup"][0]
-        result["throughput"] = {name: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5)
-                                for name, s in servers.items()}
+        result["throughput"] = {name: {kind: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5,
+                                                            vary=kind == "uncached")
+                                       for kind in ("uncached", "repeated")} for name, s in servers.items()}
         heavy = QUERIES["COUNT all"][0]
         twinning = servers["twinning serve"]
         one = statistics.median(sum(http_times(twinning.url(heavy), MEDIA["json"], 1)) for _ in range(3))
@@ -366,8 +379,11 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
             ratio_b = row["twinning serve"]["p50"] / row["oxigraph serve"]["p50"]
             ratio_a = row["twinning serve"]["p50"] / row["pyoxigraph in-process"]["p50"]
             out.append(f"| {name} | " + " | ".join(cells) + f" | {ratio_b:.2f} | {ratio_a:.2f} |")
-        out += ["", "Throughput, one-row lookup, 4 connections (wrk): " +
-                ", ".join(f"{k} {v:,.0f} req/s" if v else f"{k} n/a" for k, v in r["throughput"].items()) + ". " +
+        out += ["", "One-row lookup, 4 connections (wrk), uncached (every request a new query text) and repeated "
+                "(the same text: twinning answers from its answer cache): " +
+                "; ".join(f"{k} " + ", ".join(f"{kind} {t['rps']:,.0f} req/s, p50 {t['p50_ms']:.2f} ms" if t else
+                                               f"{kind} n/a" for kind, t in v.items())
+                          for k, v in r["throughput"].items()) + ". " +
                 f"Two COUNT-all queries at once take {r['two_heavy_ratio']:.2f}x the time of running them one after "
                 "the other. Peak resident memory: " +
                 ", ".join(f"{k} {v:.0f} MiB" for k, v in r["peak_rss_mib"].items()) + ".", ""]
@@ -405,11 +421,15 @@ def main() -> None:
                         help="synthetic cities of the build from CSV (46,000: about 1M quads)")
     parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "benchmarks.md")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument("--real-store", type=Path, help="a store folder holding a release of data/ (default: "
+                        "`twinning load` into the working folder)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="twinning-bench-"))
     scales = [int(s) for s in args.scales.split(",")]
     results = [run_scale(c, work, args.rounds, args.quick, args.rdflib_limit) for c in scales]
     special = run_special(work, scales[-1], args.quick, 500 if args.quick else args.csv_cities)
+    from bench import real_graph  # it imports this module's Server
+    real = real_graph.run(work, args.rounds, args.quick, args.real_store)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     svg = svg_plot(results, list(QUERIES), "twinning serve")
     svg_name = ""
@@ -417,8 +437,9 @@ def main() -> None:
         svg_name = args.out.with_suffix(".svg").name
         args.out.with_suffix(".svg").write_text(svg)
     command = "python -m bench.run " + " ".join(sys.argv[1:])
-    args.out.write_text(markdown(results, special, command.strip(), svg_name))
-    (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special}, indent=2))
+    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n".join(real_graph.markdown(real)))
+    (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special, "real_graph": real},
+                                                          indent=2))
     print(args.out)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

@@ -315,20 +315,22 @@ def kept_release(root: Path, release_id: str) -> Release | None:
     return Release(info["id"], folder.resolve(), info)
 
 
-_RELEASES: dict[Path, Release] = {}  # release folder -> its description; a release never changes once switched in
+_RELEASES: dict[tuple[str, str], Release] = {}  # (root, link target) -> the release; it never changes once switched in
 
 
 def current_release(root: Path) -> Release | None:
-    """The release `current` points at, or None if no release was ever built. One readlink per call."""
-    link = Path(root) / "current"
+    """The release `current` points at, or None if no release was ever built. One readlink per call, and no path
+    objects on the way: every request asks (a tenth of a small query's time with pathlib)."""
+    folder = str(root)
     try:
-        target = Path(root) / os.readlink(link)
+        key = (folder, os.readlink(os.path.join(folder, "current")))
     except OSError:
         return None
-    if target not in _RELEASES:
+    if key not in _RELEASES:
+        target = Path(root) / key[1]
         try:
             info = json.loads((target / "release.json").read_text())
         except (OSError, ValueError):
             return None
-        _RELEASES[target] = Release(info["id"], target.resolve(), info)
-    return _RELEASES[target]
+        _RELEASES[key] = Release(info["id"], target.resolve(), info)
+    return _RELEASES[key]
