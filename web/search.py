@@ -122,16 +122,15 @@ def wants_json() -> bool:
 def search() -> Response:
     """/search?q=TEXT[&limit=N]: matching resources as HTML, or as JSON [{"iri", "label", "type"}] for
     Accept: application/json. 400 for missing, empty or too long text and a bad limit."""
-    text = request.args.get("q")
+    text, raw_limit = request.args.get("q"), request.args.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        return error_response(400, f"parameter 'limit': give a whole number from 1 to {MAX_LIMIT}")
     if text is None and not wants_json():  # the bare page: a form to search with
         return Response(render_template("search.html", release=current(), text="", hits=None), content_type="text/html")
-    if text is None or not text.strip() or not fold(text):
+    if text is None or not fold(text):
         return error_response(400, "parameter 'q': give the text to search for")
     if len(text) > MAX_TEXT:
         return error_response(400, f"parameter 'q': at most {MAX_TEXT} characters")
-    raw_limit = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        return error_response(400, f"parameter 'limit': give a whole number from 1 to {MAX_LIMIT}")
     hits = find(text, int(raw_limit))
     if wants_json():
         response = jsonify([hit.as_json() for hit in hits])
