@@ -2,7 +2,8 @@
 (axe-core finds no serious or critical violation), and no request leaving the server on any page.
 
 axe-core is vendored for these tests only (tests/vendor/axe-core, with its licence and the script that fetched it).
-The pages are named by URL, so the checks follow them wherever their templates change.
+The pages are named by URL, so the checks follow them wherever their templates change. The README's screenshots
+(docs/screenshots/) are copies of the readme-*.png these tests write, so a test run never changes the checkout.
 """
 # The fixtures `browser` (Chromium) and `page` (one that may not go out) are test_browser.py's, imported: the test
 # functions' parameters of those names are them, not redefinitions.
@@ -15,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT
 from .test_browser import SHOTS, browser, page  # noqa: F401
 
 pytestmark = pytest.mark.live
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-DOC_SHOTS = PROJECT / "docs" / "screenshots"
 EDITOR_WITH_RESULT = "/query?name=twins_of_pilot&pilot=umea-c1&run=1"
 # Pages a visitor meets, by URL: (name, path). Pages that show a result after loading are given time to settle.
 PAGES = [("home", "/"), ("editor with a result", EDITOR_WITH_RESULT), ("map", "/map"), ("network", "/network"),
@@ -77,8 +76,7 @@ def test_search_page_screenshot(page):
     box.fill("malmo")
     page.get_by_role("listbox", name="Suggestions").wait_for()
     page.keyboard.press("ArrowDown")
-    DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=DOC_SHOTS / "search.png")
+    page.screenshot(path=SHOTS / "readme-search.png")
     page.screenshot(path=SHOTS / "search.png", full_page=True)
 
 
@@ -86,7 +84,7 @@ def test_city_page_screenshot(page):
     page.set_viewport_size({"width": 1100, "height": 900})
     page.goto("/id/city/umea")
     assert "Luleå" in page.locator("main").inner_text()
-    page.screenshot(path=DOC_SHOTS / "city-umea.png")
+    page.screenshot(path=SHOTS / "readme-city-umea.png")
 
 
 def test_browse_facets_by_link_and_csv_of_what_is_shown(page):

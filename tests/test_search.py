@@ -117,3 +117,13 @@ def test_get_search_live_json(live_server):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(urllib.request.Request(live_server + "/search?q=", headers=JSON_ACCEPT))
     assert error.value.code == 400 and json.load(error.value)["status"] == 400
+
+
+def test_get_search_conditional(client):
+    """The answer changes only with the release: a client holding it gets 304."""
+    first = client.get("/search?q=lund", headers=JSON_ACCEPT)
+    assert first.headers["X-Twinning-Release"] and first.headers["Vary"] == "Accept"
+    again = client.get("/search?q=lund", headers={**JSON_ACCEPT, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    html = client.get("/search?q=lund", headers={"Accept": BROWSER, "If-None-Match": first.headers["ETag"]})
+    assert html.status_code == 200  # the HTML is another variant

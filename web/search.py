@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from nzc_twinning.namespaces import TW
 
-from .answers import current, page_query, release_or_503, select
+from .answers import current, page_query, release_or_503, select, tag
 from .errors import error_response
 from .linked_data import compact
 
@@ -131,15 +131,14 @@ def search() -> Response:
         return error_response(400, "parameter 'q': give the text to search for")
     if len(text) > MAX_TEXT:
         return error_response(400, f"parameter 'q': at most {MAX_TEXT} characters")
-    hits = find(text, int(raw_limit))
-    if wants_json():
+    hits, as_json = find(text, int(raw_limit)), wants_json()
+    if as_json:
         response = jsonify([hit.as_json() for hit in hits])
     else:
         response = Response(render_template("search.html", release=current(), text=text, hits=hits, kinds=KINDS,
                                             limit=int(raw_limit)), content_type="text/html")
     response.headers["Vary"] = "Accept"
-    response.headers["X-Twinning-Release"] = current().id
-    return response
+    return tag(response, current(), f"search|{as_json}|{request.full_path}")  # the same answer until a new release
 
 
 def type_name(iri: str | None) -> str:
