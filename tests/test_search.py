@@ -127,3 +127,11 @@ def test_get_search_conditional(client):
     assert again.status_code == 304
     html = client.get("/search?q=lund", headers={"Accept": BROWSER, "If-None-Match": first.headers["ETag"]})
     assert html.status_code == 200  # the HTML is another variant
+
+
+def test_get_search_equal_matches_by_kind(client):
+    """Among names that match equally well (here a word's prefix), a cohort comes before the twins of that cohort."""
+    found = hits(client, "cohort 2", limit=200)
+    kinds = [hit["type"] for hit in found]
+    assert kinds.index(TW + "Cohort") < kinds.index(TW + "Twin")
+    assert entity_iri("cohort", "twinning-cohort-2") in [hit["iri"] for hit in found[:3]]

@@ -21,7 +21,7 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 200
 # Letters that Unicode does not decompose into a base letter and a mark, spelled as a reader without them would.
 LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ŀ": "l"})
 # Among equally good matches, the kinds researchers look for most come first.
-TYPE_ORDER = [TW + name for name in ("City", "Pilot", "Twin", "ExchangeActivity", "Cohort", "Programme", "Mission",
+TYPE_ORDER = [TW + name for name in ("City", "Pilot", "Cohort", "Programme", "Mission", "Twin", "ExchangeActivity",
                                      "Project", "SourceDocument", "ReplicationPlan", "MissionLabelRound")]
 KINDS = ("exact", "prefix", "word prefix", "substring")
 
