@@ -1,5 +1,6 @@
 """/search: names in any language, without accents or case, ranked; JSON and HTML; errors in the one shape. On every
 backend, since the index is built from a query each engine answers."""
+import doctest
 import json
 import unicodedata
 import urllib.error
@@ -8,6 +9,7 @@ import urllib.request
 
 import pytest
 
+import web.search
 from nzc_twinning.namespaces import TW, entity_iri
 
 from .conftest import csv_rows
@@ -89,7 +91,8 @@ def test_get_search_nothing_found(client):
 @pytest.mark.parametrize(("params", "name"), [({"q": ""}, "q"), ({"q": "   "}, "q"), ({"q": "x" * 201}, "q"),
                                               ({}, "q"), ({"q": "lund", "limit": "0"}, "limit"),
                                               ({"q": "lund", "limit": "many"}, "limit"),
-                                              ({"q": "lund", "limit": "100000"}, "limit")])
+                                              ({"q": "lund", "limit": "100000"}, "limit"),
+                                              ({"q": "lund", "limit": "²"}, "limit")])
 def test_get_search_bad_input_400(client, params, name):
     response = client.get("/search", query_string=params, headers=JSON_ACCEPT)
     assert response.status_code == 400
@@ -135,3 +138,9 @@ def test_get_search_equal_matches_by_kind(client):
     kinds = [hit["type"] for hit in found]
     assert kinds.index(TW + "Cohort") < kinds.index(TW + "Twin")
     assert entity_iri("cohort", "twinning-cohort-2") in [hit["iri"] for hit in found[:3]]
+
+
+def test_fold_examples():
+    """The examples in web/search.py's docstrings hold (fold: Luleå, WÜRZBURG, Malmö, Łódź, Straße)."""
+    failures, tried = doctest.testmod(web.search)
+    assert failures == 0 and tried >= 1

@@ -21,8 +21,9 @@ DEFAULT_LIMIT, MAX_LIMIT = 20, 200
 # Letters that Unicode does not decompose into a base letter and a mark, spelled as a reader without them would.
 LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ŀ": "l"})
 # Among equally good matches, the kinds researchers look for most come first.
-TYPE_ORDER = [TW + name for name in ("City", "Pilot", "Cohort", "Programme", "Mission", "Twin", "ExchangeActivity",
-                                     "Project", "SourceDocument", "ReplicationPlan", "MissionLabelRound")]
+TYPE_RANK = {TW + name: rank for rank, name in enumerate((  # classes not listed come after, all alike
+    "City", "Pilot", "Cohort", "Programme", "Mission", "Twin", "ExchangeActivity", "Project", "SourceDocument",
+    "ReplicationPlan", "MissionLabelRound"))}
 KINDS = ("exact", "prefix", "word prefix", "substring")
 
 
@@ -70,7 +71,7 @@ def build_index(rows: list[dict]) -> list[Entry]:
     entries = []
     for iri, entry in names.items():
         by_language = sorted(entry["labels"].items(), key=lambda pair: ({"en": 0, "": 1}.get(pair[1], 2), pair[0]))
-        types = sorted(entry["types"], key=lambda t: (TYPE_ORDER.index(t) if t in TYPE_ORDER else len(TYPE_ORDER), t))
+        types = sorted(entry["types"], key=lambda t: (TYPE_RANK.get(t, len(TYPE_RANK)), t))
         entries.append(Entry(iri, by_language[0][0], types[0] if types else None,
                              tuple((fold(label), label) for label in entry["labels"])))
     return entries
@@ -108,8 +109,7 @@ def index() -> list[Entry]:
 def find(text: str, limit: int) -> list[Hit]:
     folded = fold(text)
     hits = [hit for entry in index() if (hit := match(entry, folded))]
-    order = {t: i for i, t in enumerate(TYPE_ORDER)}
-    hits.sort(key=lambda h: (h.kind, order.get(h.entry.type, len(order)), fold(h.entry.label), h.entry.iri))
+    hits.sort(key=lambda h: (h.kind, TYPE_RANK.get(h.entry.type, len(TYPE_RANK)), fold(h.entry.label), h.entry.iri))
     return hits[:limit]
 
 
@@ -123,7 +123,7 @@ def search() -> Response:
     """/search?q=TEXT[&limit=N]: matching resources as HTML, or as JSON [{"iri", "label", "type"}] for
     Accept: application/json. 400 for missing, empty or too long text and a bad limit."""
     text, raw_limit = request.args.get("q"), request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not re.fullmatch("[0-9]{1,6}", raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         return error_response(400, f"parameter 'limit': give a whole number from 1 to {MAX_LIMIT}")
     if text is None and not wants_json():  # the bare page: a form to search with
         return Response(render_template("search.html", release=current(), text="", hits=None), content_type="text/html")
