@@ -124,7 +124,7 @@ def listing() -> Response:
     """/browse: the kinds, with how many members each has."""
     release_or_503()
     counts = {row["what"]["value"]: row["n"]["value"] for row in select(page_query("home_counts"))}
-    return render_template("browse_listing.html", release=current(), kinds=KINDS.values(), counts=counts)
+    return render_template("browse_listing.html", release=current(), counts=counts)
 
 
 def page(slug: str) -> Response:
@@ -137,7 +137,7 @@ def page(slug: str) -> Response:
     everyone = members(kind)
     shown = [member for member in everyone if matches(member, chosen)]
     response = Response(render_template(
-        "browse.html", release=current(), kind=kind, kinds=KINDS.values(), shown=shown, total=len(everyone),
+        "browse.html", release=current(), kind=kind, shown=shown, total=len(everyone),
         facets=facet_counts(kind, everyone, chosen), chosen=chosen,
         csv_href=url_for("browse.table", slug=kind.slug, **chosen),
         clear_href=url_for("browse.page", slug=kind.slug)), content_type="text/html")
@@ -166,3 +166,4 @@ def table(slug: str) -> Response:
 bp.add_url_rule("/browse", view_func=listing)
 bp.add_url_rule("/browse/<slug>", view_func=page)
 bp.add_url_rule("/browse/<slug>.csv", view_func=table)
+bp.add_app_template_global(KINDS.values, "browse_kinds")  # the pages (home, browse) link every kind
