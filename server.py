@@ -12,6 +12,7 @@ from graph.backend import create_backend
 from graph.named import load_named_queries
 from nzc_twinning.files import shipped
 from web import (
+    browse,
     changes,
     cors,
     errors,
@@ -22,6 +23,7 @@ from web import (
     named_queries,
     protocol,
     releases,
+    search,
     workbench,
     writes,
 )
@@ -31,7 +33,7 @@ from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
 BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp,
-              releases.bp, memento.bp)
+              releases.bp, memento.bp, search.bp, browse.bp)
 WEB = Path(protocol.__file__).parent
 
 
