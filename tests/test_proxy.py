@@ -181,7 +181,8 @@ def test_get_catalog_names_public_address(proxied):
     graph, text = turtle(public + "catalog")
     assert (URIRef(public + "catalog"), DCAT.service, URIRef(public + "sparql")) in graph
     downloads = [str(o) for o in graph.objects(None, DCAT.downloadURL)]
-    assert downloads and all(url.startswith(public + "dumps/") for url in downloads)
+    assert downloads and all(url.startswith((public + "dumps/", public + "releases/")) for url in downloads)
+    assert any(url.startswith(public + "releases/") for url in downloads)  # a kept release's own dumps
     assert_not_backend(text, backend)
 
 
