@@ -84,6 +84,7 @@ def test_city_page_screenshot(page):
     page.set_viewport_size({"width": 1100, "height": 900})
     page.goto("/id/city/umea")
     assert "Luleå" in page.locator("main").inner_text()
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')  # the small map, drawn by views.js
     page.screenshot(path=SHOTS / "readme-city-umea.png")
 
 

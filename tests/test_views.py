@@ -333,6 +333,8 @@ def test_editor_offers_the_views_that_fit_its_answer(page):
     assert page.locator("#view-map .marker").count() > 20
     assert "cohort 1" in page.locator("#view-map .view-legend").inner_text()
     page.screenshot(path=SHOTS / "editor-map-result.png", full_page=True)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.screenshot(path=SHOTS / "readme-editor-map.png", full_page=True)  # copied to docs/screenshots/editor-map.png
 
     write_query(page, PREFIXES + """SELECT ?cohort (COUNT(?twin) AS ?twins) (MIN(?start) AS ?firstActivity) WHERE {
         ?twin a tw:Twin ; tw:cohort ?cohort OPTIONAL { ?a tw:cohort ?cohort ; a tw:ExchangeActivity ; tw:startDate ?start } }

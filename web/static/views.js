@@ -259,7 +259,8 @@
         const iri = source.owner && row[source.owner] ? row[source.owner].value : null;
         const key = at[0].toFixed(4) + "," + at[1].toFixed(4);
         const label = source.label(row) || (iri ? labelOf(row, source.owner) : key);
-        const marker = markers.get(key) || { key, at, iri, label, roles: new Set(), colour: paint.of(row), rows: 0 };
+        const marker = markers.get(key) || { key, at, iri, label, roles: new Set(), colour: NONE, rows: 0 };
+        if (marker.colour === NONE) marker.colour = paint.of(row);  // the first row that has a colour gives it
         // A role: the columns' prefix (twin, lead), else the row's own role column (pilot, twin).
         const role = source.name || (row.role && row.role.value);
         if (role) marker.roles.add(role);
