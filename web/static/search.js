@@ -8,12 +8,12 @@
   if (!form) return;
   const input = form.querySelector("input[role=combobox]");
   const list = document.getElementById(input.getAttribute("aria-controls"));
-  const base = form.dataset.base;  // the site's path prefix, so links work behind a proxy
+  const base = form.dataset.base;  // the site's root ("/" or a proxy's prefix, "/twinning/"), so links stay inside it
   let options = [], active = -1, asked = 0, timer = null;
 
   function href(iri) {
-    if (iri.startsWith(ID)) return base + "/id/" + iri.slice(ID.length);
-    if (iri.startsWith(ONTOLOGY)) return base + "/ontology" + iri.slice(ONTOLOGY.length);
+    if (iri.startsWith(ID)) return base + "id/" + iri.slice(ID.length);
+    if (iri.startsWith(ONTOLOGY)) return base + "ontology" + iri.slice(ONTOLOGY.length);
     return iri;
   }
 
