@@ -25,6 +25,7 @@ DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 SORT_CHUNK = 8 << 20  # bytes of N-Triples sorted in memory at a time; larger graphs are merged from sorted runs
 MERGED_CHUNK = 10_000  # lines handed on at a time from a merge
+LOAD_PART = 16 << 20  # bytes of N-Triples bulk-loaded at a time into the union graph
 # An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
@@ -42,7 +43,8 @@ def source_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 def derive_union(store: ox.Store) -> None:
     """(Re)write the union graph of a writable store from all its other graphs: their triples are dumped into one
-    temporary N-Triples file and bulk-loaded once (one load per graph cost a RocksDB ingestion per graph)."""
+    temporary N-Triples file and bulk-loaded from it in parts of about LOAD_PART bytes (one load per graph cost a
+    RocksDB ingestion per graph; one load of everything, about a kilobyte of memory per triple)."""
     union = ox.NamedNode(UNION_GRAPH)
     store.remove_graph(union)
     with tempfile.TemporaryFile() as triples:
@@ -50,7 +52,8 @@ def derive_union(store: ox.Store) -> None:
             store.dump(triples, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
         triples.seek(0)
         # A statement already there is stored once: the store is a set of quads.
-        store.bulk_load(triples, ox.RdfFormat.N_TRIPLES, to_graph=union)
+        while part := triples.readlines(LOAD_PART):
+            store.bulk_load(b"".join(part), ox.RdfFormat.N_TRIPLES, to_graph=union)
 
 
 def sorted_ntriples(store: ox.Store, graph: str | None) -> Iterator[bytes]:

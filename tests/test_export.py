@@ -91,7 +91,8 @@ def test_one_graph_as_before(monkeypatch, name):
     assert output.getvalue() == expected
 
 
-def test_union_holds_every_statement_once():
+def test_union_holds_every_statement_once(monkeypatch):
+    monkeypatch.setattr(export, "LOAD_PART", 500)  # loaded in many parts
     store = tricky_store()
     union = ox.NamedNode(UNION_GRAPH)
     expected = {(q.subject, q.predicate, q.object) for q in store if q.graph_name != union}
