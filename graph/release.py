@@ -33,7 +33,6 @@ from .metadata import build_activity, statistics
 from .readers import DROPPED, drop
 from .shapes import report, violations
 
-NEWLINE = b"\n"
 CHUNK_LINES = 100_000  # N-Quads lines encoded at a time while writing a new store's input
 KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
