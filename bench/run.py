@@ -278,7 +278,7 @@ BULK_LOAD = ("import sys, pyoxigraph as ox; "
 
 
 def build_from_csv(work: Path, cities: int) -> dict:
-    """`twinning load` of the real fact files plus `cities` synthetic cities (46,000 make about 1M quads): seconds,
+    """`twinning load` of the real fact files plus `cities` synthetic cities (50,000 make about 1M quads): seconds,
     quads/s and peak resident memory, against the engine's own bulk load of the same quads (the release's N-Quads
     dump into a fresh store), the floor of any build, in the same run."""
     folder = work / f"csv-{cities}"
@@ -296,7 +296,7 @@ def build_from_csv(work: Path, cities: int) -> dict:
             "bulk_load_peak_mib": bulk_peak}
 
 
-def run_special(work: Path, cities: int, quick: bool, csv_cities: int = 46_000) -> dict:
+def run_special(work: Path, cities: int, quick: bool, csv_cities: int = 50_000) -> dict:
     """Streaming a large result, a full dump, and a release build from CSV fact files."""
     root = work / f"store-{cities}"
     data = work / f"data-{cities}.nq"
@@ -417,8 +417,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer requests per query (smoke runs)")
     parser.add_argument("--rdflib-limit", type=int, default=120_000, help="largest quad count for rdflib-endpoint")
-    parser.add_argument("--csv-cities", type=int, default=46_000,
-                        help="synthetic cities of the build from CSV (46,000: about 1M quads)")
+    parser.add_argument("--csv-cities", type=int, default=50_000,
+                        help="synthetic cities of the build from CSV (50,000: about 1M quads)")
     parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "benchmarks.md")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     parser.add_argument("--real-store", type=Path, help="a store folder holding a release of data/ (default: "

@@ -11,7 +11,7 @@ import contextlib
 import heapq
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -25,6 +25,7 @@ DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 SORT_CHUNK = 8 << 20  # bytes of N-Triples sorted in memory at a time; larger graphs are merged from sorted runs
 MERGED_CHUNK = 10_000  # lines handed on at a time from a merge
+LOAD_PART = 16 << 20  # bytes of N-Triples or N-Quads bulk-loaded at a time
 # An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
@@ -42,7 +43,8 @@ def source_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 def derive_union(store: ox.Store) -> None:
     """(Re)write the union graph of a writable store from all its other graphs: their triples are dumped into one
-    temporary N-Triples file and bulk-loaded once (one load per graph cost a RocksDB ingestion per graph)."""
+    temporary N-Triples file and bulk-loaded from it in parts (one load per graph cost a RocksDB ingestion per
+    graph)."""
     union = ox.NamedNode(UNION_GRAPH)
     store.remove_graph(union)
     with tempfile.TemporaryFile() as triples:
@@ -50,7 +52,27 @@ def derive_union(store: ox.Store) -> None:
             store.dump(triples, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
         triples.seek(0)
         # A statement already there is stored once: the store is a set of quads.
-        store.bulk_load(triples, ox.RdfFormat.N_TRIPLES, to_graph=union)
+        bulk_load_in_parts(store, triples, ox.RdfFormat.N_TRIPLES, to_graph=union)
+
+
+def bulk_load_in_parts(store: ox.Store, lines: Iterable[bytes], rdf_format: ox.RdfFormat,
+                       to_graph: ox.NamedNode | None = None) -> None:
+    """Bulk-load N-Triples or N-Quads lines (each ending with a newline) in parts of about LOAD_PART bytes: the
+    loader holds about a kilobyte a statement of what one call is given. Every line that may hold a blank node goes
+    into one last part, since each call names the blank nodes it reads afresh: a blank node stays one node."""
+    part, size, blank = [], 0, []
+    for line in lines:
+        if b"_:" in line:
+            blank.append(line)
+            continue
+        part.append(line)
+        size += len(line)
+        if size >= LOAD_PART:
+            store.bulk_load(b"".join(part), rdf_format, to_graph=to_graph)
+            part, size = [], 0
+    for rest in (part, blank):
+        if rest:
+            store.bulk_load(b"".join(rest), rdf_format, to_graph=to_graph)
 
 
 def sorted_ntriples(store: ox.Store, graph: str | None) -> Iterator[bytes]:

@@ -33,8 +33,7 @@ from .metadata import build_activity, statistics
 from .readers import DROPPED, drop
 from .shapes import report, violations
 
-NEWLINE = b"\n"
-CHUNK_LINES = 100_000  # N-Quads lines encoded, and bulk-loaded, at a time while writing a new store
+CHUNK_LINES = 100_000  # N-Quads lines encoded at a time while writing a new store's input
 KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
 
@@ -125,24 +124,21 @@ def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, p
     digest = hashlib.sha256()
     with tempfile.TemporaryFile() as nquads:
         # Each statement in its graph and in the union graph (the store keeps a statement there once), as text:
-        # no statement becomes an object of the store's API. Loaded a part at a time: the bulk loader holds about
-        # a kilobyte a quad of what it is given.
-        parts = []
+        # no statement becomes an object of the store's API.
         for start in range(0, len(lines), CHUNK_LINES):
             chunk = lines[start:start + CHUNK_LINES]
             facts = "".join(line + "\n" for line in chunk).encode("utf-8")
             digest.update(facts)
-            parts += [nquads.write(facts), nquads.write(_in_union(chunk))]
+            nquads.write(facts)
+            nquads.write(_in_union(chunk))
         del lines
         release_id, partial, now = new_release_folder(root, digest.hexdigest())
         activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads")
         activity_lines = [line for line in activity.splitlines() if line.strip()]
-        parts.append(nquads.write("".join(line + "\n" for line in activity_lines).encode("utf-8") +
-                                  _in_union(activity_lines)))
+        nquads.write("".join(line + "\n" for line in activity_lines).encode("utf-8") + _in_union(activity_lines))
         nquads.seek(0)
         store = ox.Store(str(partial))
-        for size in parts:
-            store.bulk_load(nquads.read(size), ox.RdfFormat.N_QUADS)
+        export.bulk_load_in_parts(store, nquads, ox.RdfFormat.N_QUADS)
     progress("checking the SHACL shapes")
     conforms, text = shape_check(store, shapes)
     if not conforms:

@@ -1,9 +1,12 @@
-"""The SHACL shapes checked as SPARQL inside Oxigraph: each constraint of ontology/shapes.ttl becomes one query that
-selects the nodes violating it, run over the union of all graphs (the view a default query sees).
+"""The SHACL shapes checked as SPARQL inside Oxigraph: the constraints of each property shape of ontology/shapes.ttl
+become one query that selects the focus nodes violating any of them, run over the union graph (the view a default
+query sees).
 
-Only the SHACL constraint components the shapes use are translated; a shapes file with any other component, target
-or path form is refused (UnsupportedShape) rather than checked less strictly. tests/test_shapes.py compares the
-verdicts, focus nodes and components with pyshacl's on the project's shapes and on deliberately broken data.
+Only the SHACL features the shapes use are translated (class targets, predicate, sequence and inverse paths, and the
+components in `value_check`); a shapes file with any other component, target or path form is refused
+(UnsupportedShape) rather than checked less strictly. sh:datatype also checks that a literal is well-formed where
+Oxigraph can cast to the datatype (CASTS). tests/test_shapes.py compares focus nodes and components with pyshacl's
+on the project's shapes and on data broken on purpose.
 """
 from dataclasses import dataclass
 from pathlib import Path

@@ -5,20 +5,17 @@ N-Quads line, written as rdflib's N-Quads serializer writes it (so a release's d
 the two wrote it): a plain string, cheap to hash, where rdflib terms hash in Python. The terms are kept beside it
 for `quads(pattern)`, and indexed only when a derivation asks.
 """
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from rdflib import BNode, Literal
 
 Quad = tuple  # (subject, predicate, object, graph), rdflib terms
-# What N-Quads cannot hold in an IRI (rdflib's serializer refused these too).
-NOT_IN_IRI = re.compile(r'[<>" {}|\\^`\x00-\x20]')
 
 
 def term_text(term) -> str:
-    """A term in N-Quads: a literal escaped as rdflib's N-Quads serializer escapes it. Raises ValueError for an
-    IRI that N-Quads cannot hold."""
+    """A term in N-Quads: a literal escaped as rdflib's N-Quads serializer escapes it. IRIs are checked by the
+    loaders (table.URL); one that N-Quads cannot hold would fail the store's bulk load."""
     if isinstance(term, Literal):
         text = '"' + str(term).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r") \
             + '"'
@@ -27,8 +24,6 @@ def term_text(term) -> str:
         return f"{text}^^<{term.datatype}>" if term.datatype else text
     if isinstance(term, BNode):
         return f"_:{term}"
-    if NOT_IN_IRI.search(term):
-        raise ValueError(f"{term!r} cannot be written as an IRI")
     return f"<{term}>"
 
 
@@ -49,9 +44,14 @@ class Quads:
         self.statements[f"{term_text(s)} {term_text(p)} {term_text(o)} {term_text(g)}"] = quad
         self._index, self._subjects = None, {}
 
-    def update(self, other: "Quads") -> None:
-        self.statements.update(other.statements)
-        self._index, self._subjects = None, {}
+    def update(self, other) -> None:
+        """Add the statements of another Quads, or of anything with rdflib's `quads()` (a Dataset)."""
+        if isinstance(other, Quads):
+            self.statements.update(other.statements)
+            self._index, self._subjects = None, {}
+        else:
+            for quad in other.quads():
+                self.add(quad)
 
     def __len__(self) -> int:
         return len(self.statements)
