@@ -24,3 +24,14 @@ def test_bench_harness_runs_on_smallest_scale(tmp_path):
     systems = figures["scales"][0]["systems"]["COUNT all"]
     assert {"pyoxigraph in-process", "oxigraph serve", "twinning serve"} <= set(systems)
     assert all(s["p50"] > 0 for s in systems.values())
+
+
+def test_releases_bench_measures_every_kept_release(tmp_path):
+    """bench.releases on a small synthetic graph: it keeps and measures as many releases as it built, and the
+    folder holds them all (the figures are its output, not checked here)."""
+    from bench.releases import synthetic
+
+    figures = synthetic(tmp_path, cities=300, releases=3)
+    assert figures["releases"] == 3 and figures["quads"] > 3000
+    assert abs(figures["per_release_mib"] - figures["store_mib"] - figures["dumps_mib"]) <= 0.15  # each rounded
+    assert figures["folder_mib"] >= 3 * figures["per_release_mib"] * 0.95
