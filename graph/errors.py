@@ -1,6 +1,7 @@
 """The errors a user can act on, one hierarchy: the type of an error says its HTTP status, which web/errors.py turns
 into the one JSON error shape (and the command line into an exit code). Statuses that arrive over a pipe or from a
 remote engine become the matching type through `for_status`."""
+import re
 
 
 class TwinningError(Exception):
@@ -14,10 +15,20 @@ class TwinningError(Exception):
         self.retry_after = retry_after  # seconds, for a Retry-After header
 
 
+# Where Oxigraph's SPARQL parser (embedded, and `oxigraph serve` behind the remote backend) says it stopped.
+SYNTAX_POSITION = re.compile(r"\berror at (\d+):(\d+)")
+
+
 class BadRequest(TwinningError):
     """A syntax error, a bad or missing parameter, a malformed body."""
 
     status = 400
+
+    @property
+    def position(self) -> tuple[int, int] | None:
+        """The line and column (from 1) of a syntax error, when the parser's message gives them."""
+        found = SYNTAX_POSITION.search(self.message)
+        return (int(found[1]), int(found[2])) if found else None
 
 
 class Unauthorized(TwinningError):

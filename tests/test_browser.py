@@ -46,6 +46,14 @@ def page(browser, live_server):
     assert errors == [], f"JavaScript errors: {errors}"
 
 
+def write_query(page, text: str) -> None:
+    """Replace the editor's text as a person would: focus the code editor, select all, type (pasted at once)."""
+    page.click("#query-editor .cm-content")
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
 def test_home_page(page):
     page.goto("/")
     assert page.locator("h1").inner_text() == "NetZeroCities twinning knowledge graph"
@@ -67,7 +75,7 @@ def test_named_query_with_parameter_and_csv_download(page):
     assert "pilot=umea-c1" in page.url  # the query lives in the address
     page.screenshot(path=SHOTS / "editor-named-query.png", full_page=True)
     with page.expect_download() as download:
-        page.click('#download-links a[data-format="csv"]')
+        page.click('#download-links button[data-format="csv"]')
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("pilot,pilotLabel,twinCity")
     assert "Luleå" in text and "Würzburg" in text
@@ -81,18 +89,20 @@ def test_shared_address_reopens_query(page):
 
 def test_editor_shows_parser_error_with_position(page):
     page.goto("/query")
-    page.fill("#query", "SELECT ?x WHERE {\n  ?x ?y\n}")
-    page.focus("#query")
+    write_query(page, "SELECT ?x WHERE {\n  ?x ?y\n}")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("#error:not([hidden])")
     error = page.locator("#error").inner_text()
-    assert "Error 400" in error and "^" in error
+    assert "Error 400" in error and "(line 3, column 2)" in error
+    # The editor marks the spot and puts the cursor there: line 3 is the closing brace.
+    assert page.locator("#query-editor .cm-lintRange-error").count() == 1
+    assert page.locator("#query-editor .cm-activeLine").inner_text() == "}"
     page.screenshot(path=SHOTS / "editor-error.png")
 
 
 def test_editor_pagination_and_labelled_links(page):
     page.goto("/query")
-    page.fill("#query", "SELECT ?city WHERE { ?city a <https://w3id.org/nzc-twinning/ontology#City> } ORDER BY ?city")
+    write_query(page, "SELECT ?city WHERE { ?city a <https://w3id.org/nzc-twinning/ontology#City> } ORDER BY ?city")
     page.click("#run")
     page.wait_for_selector("#results table tbody tr")
     assert page.locator("#results table tbody tr").count() == 50
@@ -106,30 +116,34 @@ def test_editor_pagination_and_labelled_links(page):
 
 def test_map_shows_lund(page):
     page.goto("/map")
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')  # drawn by static/views.js
     marker = page.locator('svg.map [data-city="lund"] circle')
     assert marker.count() == 1 and marker.is_visible()
-    assert page.locator("svg.map .pairings line").count() > 20
+    assert page.locator("svg.map .pairings path").count() > 20
     assert "SPARQL behind" in page.locator("details.behind summary").inner_text()
     page.screenshot(path=SHOTS / "map.png", full_page=True)
 
 
 def test_network_timeline_and_city_page(page):
     page.goto("/network")
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
     assert page.locator("svg.network").is_visible()
     page.screenshot(path=SHOTS / "network.png", full_page=True)
     page.goto("/timeline")
-    assert page.locator("svg.timeline .activities circle").count() >= 10
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
+    assert page.locator("svg.timeline .items circle").count() >= 10
     page.screenshot(path=SHOTS / "timeline.png", full_page=True)
     page.goto("/id/city/umea")
     assert "Luleå" in page.locator("main").inner_text()
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
     assert page.locator('figure.small-map [data-city="lulea"]').count() == 1
     page.screenshot(path=SHOTS / "city-umea.png", full_page=True)
 
 
 def test_keyboard_only_run(page):
     page.goto("/query?name=cohort_sizes")
-    page.focus("#query")
-    page.keyboard.press("Tab")  # from the editor to the Run button
+    page.focus("#query-editor .cm-content")
+    page.keyboard.press("Tab")  # from the editor to the Run button: the editor does not trap Tab
     page.keyboard.press("Enter")
     page.wait_for_selector("#results table tbody tr")
     assert page.locator("#results table tbody tr").count() >= 5
@@ -141,7 +155,7 @@ def test_capped_result_shows_a_note(browser, store_path):
     try:
         page = context.new_page()
         page.goto("/query")
-        page.fill("#query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20")
+        write_query(page, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20")
         page.click("#run")
         page.wait_for_selector("#capped:not([hidden])")
         assert "capped at 5 rows" in page.locator("#capped").inner_text()

@@ -4,13 +4,14 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from graph.errors import TwinningError
+from graph.errors import BadRequest, TwinningError
 
 log = logging.getLogger(__name__)
 
 
-def error_response(status: int, message: str, headers: dict | None = None) -> Response:
-    response = jsonify(error=message, status=status)
+def error_response(status: int, message: str, headers: dict | None = None, **details) -> Response:
+    """The one error shape; `details` adds optional members (a syntax error's `line` and `column`)."""
+    response = jsonify(error=message, status=status, **details)
     response.status_code = status
     if status == 406:  # a cache must not give this answer to a client that accepts other types
         response.headers["Vary"] = "Accept"
@@ -25,7 +26,10 @@ def http_error(error: HTTPException) -> Response:
 
 def twinning_error(error: TwinningError) -> Response:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
-    return error_response(error.status, error.message, headers)
+    # A syntax error says where, so an editor can mark the spot (issue 14).
+    position = error.position if isinstance(error, BadRequest) else None
+    details = {"line": position[0], "column": position[1]} if position else {}
+    return error_response(error.status, error.message, headers, **details)
 
 
 def internal_error(error: Exception) -> Response:

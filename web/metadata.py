@@ -1,10 +1,11 @@
 """Dataset metadata and dumps: VoID, the DCAT-AP catalogue record, the dump files and the OpenAPI description."""
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
 from graph.metadata import catalog_graph, void_graph
 from graph.patch import versions
 
+from . import search
 from .answers import current, rdf_response, release_or_503, run_dump, tag
 from .errors import error_response
 
@@ -102,6 +103,23 @@ def openapi() -> Response:
                               "content": {"application/json": {"schema": error}}}},
     }}
     paths.update(release_paths(paths["/sparql"]["get"], error))
+    paths["/search"] = {"get": {
+        "operationId": "search", "summary": "Resources by name", "tags": ["search"],
+        "description": "Every labelled resource of the current release with a name (in any language) matching the "
+                       "text, without regard to accents or case, best matches first: exact, prefix, a word's prefix, "
+                       "inside. JSON for Accept: application/json (or format=json), else an HTML page.",
+        "parameters": [{"name": "q", "in": "query", "required": True, "example": "lulea",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": search.MAX_TEXT}},
+                       {"name": "limit", "in": "query", "required": False, "schema": {
+                           "type": "integer", "minimum": 1, "maximum": search.MAX_LIMIT,
+                           "default": search.DEFAULT_LIMIT}}],
+        "responses": {"200": {"description": "The matches.", "content": {
+                          "application/json": {"schema": {"type": "array", "items": {
+                              "$ref": "#/components/schemas/SearchHit"}}},
+                          "text/html": {"schema": {"type": "string"}}}},
+                      "400": {"description": "The text is missing, empty or too long, or the limit is not a whole "
+                                             "number in range.", "content": {"application/json": {"schema": error}}}},
+    }}
     return jsonify({
         "openapi": "3.0.3",
         "info": {"title": "NetZeroCities twinning knowledge graph", "version": "1.0.0",
@@ -111,7 +129,13 @@ def openapi() -> Response:
         "servers": [{"url": request.url_root.rstrip("/")}],
         "paths": paths,
         "components": {"schemas": {"Error": {"type": "object", "required": ["error", "status"], "properties": {
-            "error": {"type": "string"}, "status": {"type": "integer"}}}}},
+            "error": {"type": "string"}, "status": {"type": "integer"},
+            "line": {"type": "integer", "description": "A syntax error's line, from 1, where the parser says."},
+            "column": {"type": "integer", "description": "A syntax error's column, from 1."}}},
+            "SearchHit": {"type": "object", "required": ["iri", "label", "type"], "properties": {
+                "iri": {"type": "string", "format": "uri"}, "label": {"type": "string"},
+                "type": {"type": "string", "format": "uri", "nullable": True,
+                         "description": "the resource's class (this graph's own where it has several)"}}}}},
     })
 
 
@@ -193,7 +217,13 @@ def release_paths(sparql: dict, error: dict) -> dict:
     }
 
 
+def api() -> str:
+    """The OpenAPI description, browsable and runnable in the vendored Swagger UI."""
+    return render_template("api.html", release=current())
+
+
 bp.add_url_rule("/.well-known/void", view_func=void)
 bp.add_url_rule("/catalog", view_func=catalog)
 bp.add_url_rule("/dumps/<name>", view_func=dump)
 bp.add_url_rule("/openapi.json", view_func=openapi)
+bp.add_url_rule("/api", view_func=api)
