@@ -6,10 +6,12 @@ dumps), so the figure grows with N; this measures by how much.
     python -m bench.releases --cities 0 --releases 3    # the real data only, 3 releases
 
 Prints one JSON object a line per data set: quads, releases kept, the whole folder, and per release its store
-(indexes) and its dumps (every format, plain and gzipped), in MiB.
+(indexes) and its dumps (every format, plain and gzipped), in MiB; the figures after each build go to standard
+error. A build of the 100,000-city graph takes minutes, so the whole run takes a while.
 """
 import argparse
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,23 +33,29 @@ def measure(root: Path, name: str, quads: int, seconds: list[float]) -> dict:
             "build_s_median": round(sorted(seconds)[len(seconds) // 2], 1)}
 
 
-def real(work: Path, releases: int) -> dict:
-    root, seconds = work / "real", []
+def built(root: Path, name: str, build_one, releases: int) -> dict:
+    """Build `releases` releases with `build_one()` into `root`, then measure them. After each build the figures so
+    far go to standard error, so a run stopped early still says what it measured."""
+    seconds, quads = [], 0
     for _ in range(releases):
         started = time.perf_counter()
-        release = build(PROJECT / "data", root, progress=lambda message: None, keep=releases)
+        quads = build_one().info["quads"]
         seconds.append(time.perf_counter() - started)
-    return measure(root, "real data", release.info["quads"], seconds)
+        print(json.dumps(measure(root, name, quads, seconds)), file=sys.stderr, flush=True)
+    return measure(root, name, quads, seconds)
+
+
+def real(work: Path, releases: int) -> dict:
+    root = work / "real"
+    return built(root, "real data", lambda: build(PROJECT / "data", root, progress=lambda message: None,
+                                                  keep=releases), releases)
 
 
 def synthetic(work: Path, cities: int, releases: int) -> dict:
-    data, root, seconds = work / f"data-{cities}.nq", work / f"synthetic-{cities}", []
-    quads = write_nquads(cities, data)
-    for _ in range(releases):
-        started = time.perf_counter()
-        build_release_from_file(data, root, dumps=True, keep=releases)
-        seconds.append(time.perf_counter() - started)
-    return measure(root, f"{cities} synthetic cities", quads, seconds)
+    data, root = work / f"data-{cities}.nq", work / f"synthetic-{cities}"
+    write_nquads(cities, data)
+    return built(root, f"{cities} synthetic cities",
+                 lambda: build_release_from_file(data, root, dumps=True, keep=releases), releases)
 
 
 def main() -> None:

@@ -31,3 +31,14 @@ def test_bench_harness_runs_on_smallest_scale(tmp_path, store_path):
         uncached, repeated = kind["uncached"], kind["repeated"]
         assert set(uncached["cache"]) <= {"miss", "bypass"} and set(repeated["cache"]) <= {"hit", "bypass"}
     assert figures["real_graph"]["kinds"]["ASK"]["repeated"]["cache"] == {"hit": 5}
+
+
+def test_releases_bench_measures_every_kept_release(tmp_path):
+    """bench.releases on a small synthetic graph: it keeps and measures as many releases as it built, and the
+    folder holds them all (the figures are its output, not checked here)."""
+    from bench.releases import synthetic
+
+    figures = synthetic(tmp_path, cities=300, releases=3)
+    assert figures["releases"] == 3 and figures["quads"] > 3000
+    assert abs(figures["per_release_mib"] - figures["store_mib"] - figures["dumps_mib"]) <= 0.15  # each rounded
+    assert figures["folder_mib"] >= 3 * figures["per_release_mib"] * 0.95
