@@ -17,6 +17,7 @@ from rdflib.namespace import XSD
 
 from graph.release import build_release, current_release
 from graph.remote import STATE, Engine
+from loaders.quads import Quads
 from server import create_app
 
 from .conftest import SHAPES, SHARED, csv_rows
@@ -351,7 +352,7 @@ def mixed_type_store(tmp_path, values: list[Literal]):
     graph = dataset.graph(URIRef("https://example.org/regression"))
     for i, value in enumerate(values):
         graph.add((URIRef(f"https://example.org/s{i}"), URIRef("https://example.org/p"), value))
-    build_release(dataset, tmp_path / "store", {}, SHAPES, progress=lambda m: None)
+    build_release(Quads(dataset.quads()), tmp_path / "store", {}, SHAPES, progress=lambda m: None)
     return create_app({"TESTING": True, "STORE": str(tmp_path / "store")})
 
 
@@ -536,7 +537,7 @@ def test_datatypes_match_as_stored_in_the_release(client, store_path, query):
 @pytest.mark.parametrize("graph", ["not an iri", ""])
 def test_graph_store_refuses_a_graph_that_is_not_an_iri(tmp_path, graph):
     """Every method, writes included: an empty or malformed graph name is a 400, never the default graph."""
-    build_release(Dataset(), tmp_path / "store", {}, SHAPES, progress=lambda message: None)
+    build_release(Quads(), tmp_path / "store", {}, SHAPES, progress=lambda message: None)
     app = create_app({"TESTING": True, "STORE": str(tmp_path / "store"), "UPDATE_TOKEN": "t"})
     try:
         client = app.test_client()

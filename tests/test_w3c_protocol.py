@@ -12,6 +12,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
 from graph.release import build_release
+from loaders.quads import Quads
 from server import create_app
 
 from .conftest import SHAPES, SHARED, serve_from
@@ -81,7 +82,7 @@ def protocol_client(tmp_path_factory, backend, start_engine):
         path = Path(str(manifest.value(data, UT.graph)).removeprefix("file://"))
         dataset.graph(URIRef(str(manifest.value(data, RDFS.label)))).parse(path, format="nt")
     store = tmp_path_factory.mktemp("protocol-store")
-    build_release(dataset, store, {}, SHAPES, progress=lambda m: None)
+    build_release(Quads(dataset.quads()), store, {}, SHAPES, progress=lambda m: None)
     # Writes enabled, so that the update side of the suite runs too; every request carries the token.
     settings = serve_from(backend, store, start_engine)
     app = create_app({"TESTING": True, **settings, "UNION_DEFAULT_GRAPH": False, "UPDATE_TOKEN": TOKEN})
