@@ -75,6 +75,27 @@ def test_editor_completes_prefixes_and_ontology_terms(page):
         "PREFIX country: <http://publications.europa.eu/resource/authority/country/>")
 
 
+def test_editor_completes_resources_by_label_from_search_answers(page):
+    """The editor's side of the search contract (GET /search?q=...&limit=N, JSON [{iri, label, type}]), with a
+    stand-in answer, so the completion is checked whatever the server's search finds."""
+    asked = []
+
+    def search(route):
+        asked.append(urllib.parse.urlsplit(route.request.url).query)
+        route.fulfill(content_type="application/json", body=json.dumps([
+            {"iri": "https://w3id.org/nzc-twinning/id/city/lulea", "label": "Luleå", "type": f"{TW}City"}]))
+
+    page.route("**/search?*", search)
+    page.goto("/query")
+    write_query(page, "SELECT ?p WHERE { ")
+    page.keyboard.type("lulea")
+    chosen(page, "Luleå")
+    page.keyboard.press("Enter")
+    assert editor_text(page).splitlines() == ["PREFIX city: <https://w3id.org/nzc-twinning/id/city/>",
+                                              "SELECT ?p WHERE { city:lulea"]
+    assert urllib.parse.parse_qs(asked[-1]) == {"q": ["lulea"], "limit": ["20"]}
+
+
 def test_editor_completes_resources_by_label(page, live_server):
     """Needs the server's search (GET /search, JSON); skipped on a server without it."""
     probe = urllib.request.Request(live_server + "/search?q=lulea&limit=5", headers={"Accept": "application/json"})
