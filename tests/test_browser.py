@@ -116,22 +116,26 @@ def test_editor_pagination_and_labelled_links(page):
 
 def test_map_shows_lund(page):
     page.goto("/map")
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')  # drawn by static/views.js
     marker = page.locator('svg.map [data-city="lund"] circle')
     assert marker.count() == 1 and marker.is_visible()
-    assert page.locator("svg.map .pairings line").count() > 20
+    assert page.locator("svg.map .pairings path").count() > 20
     assert "SPARQL behind" in page.locator("details.behind summary").inner_text()
     page.screenshot(path=SHOTS / "map.png", full_page=True)
 
 
 def test_network_timeline_and_city_page(page):
     page.goto("/network")
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
     assert page.locator("svg.network").is_visible()
     page.screenshot(path=SHOTS / "network.png", full_page=True)
     page.goto("/timeline")
-    assert page.locator("svg.timeline .activities circle").count() >= 10
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
+    assert page.locator("svg.timeline .items circle").count() >= 10
     page.screenshot(path=SHOTS / "timeline.png", full_page=True)
     page.goto("/id/city/umea")
     assert "Luleå" in page.locator("main").inner_text()
+    page.wait_for_selector('[data-twinning-view][data-drawn="true"]')
     assert page.locator('figure.small-map [data-city="lulea"]').count() == 1
     page.screenshot(path=SHOTS / "city-umea.png", full_page=True)
 

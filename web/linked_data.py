@@ -2,7 +2,7 @@
 import re
 
 from flask import Blueprint, Response, render_template, request, url_for
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, XSD
 
 from graph.formats import SUFFIXES, media_types
 from graph.jobs import QueryJob
@@ -22,14 +22,10 @@ from .answers import (
 )
 from .errors import error_response
 from .named_queries import named
-from .pictures import map_view
+from .pictures import answer
 
 bp = Blueprint("linked_data", __name__)
-
-
-
-
-
+WGS_LAT, WGS_LONG = PREFIXES["wgs"] + "lat", PREFIXES["wgs"] + "long"
 
 IRI_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
 
@@ -117,7 +113,7 @@ def describe_page(iri: str) -> dict | None:
                                                            "http://www.w3.org/", "http://publications"))})
     english = [label["text"] for label in label_rows if label.get("lang") == "en"]
     return {
-        **pairings_of(iri, out_rows),
+        **pairings_of(iri, out_rows, english[0] if english else compact(iri)),
         "iri": iri, "title": english[0] if english else compact(iri), "types": types,
         "labels": [{"value": label["text"], "lang": label.get("lang")} for label in label_rows],
         "outgoing": out_rows, "incoming": in_rows, "external": external,
@@ -127,8 +123,8 @@ def describe_page(iri: str) -> dict | None:
     }
 
 
-def pairings_of(iri: str, out_rows: list[dict]) -> dict:
-    """For a city, pilot or twin page: its pairings and a small map of them."""
+def pairings_of(iri: str, out_rows: list[dict], title: str) -> dict:
+    """For a city, pilot or twin page: its pairings and the answer of a small map locating the city and its partners."""
     kind = iri[len(ID):].split("/", 1)[0]
     if kind == "twin":
         cities = [row["o"]["iri"] for row in out_rows if row["p"]["iri"].endswith("#twinCity")]
@@ -138,12 +134,21 @@ def pairings_of(iri: str, out_rows: list[dict]) -> dict:
     if not bindings:
         return {"pairings": [], "pairing_map": None}
     rows = select(named("map_pairings").text, **bindings)
+    # The city itself first, so a city with no known pairing is still located.
+    lat = [row["o"]["text"] for row in out_rows if row["p"]["iri"] == WGS_LAT]
+    long = [row["o"]["text"] for row in out_rows if row["p"]["iri"] == WGS_LONG]
+    here = [{"city": {"type": "uri", "value": iri}, "label": {"type": "literal", "value": title},
+             "lat": {"type": "literal", "value": lat[0], "datatype": str(XSD.decimal)},
+             "long": {"type": "literal", "value": long[0], "datatype": str(XSD.decimal)}}] if lat and long and kind == "city" else []
     pairs = {(r["twinCity"]["value"], r["pilot"]["value"]): r for r in rows}
     pairings = [{"twin": local_href(r["twinCity"]["value"]), "twinLabel": r["twinLabel"]["value"],
                  "pilot": local_href(r["pilot"]["value"]), "pilotLabel": r["pilotLabel"]["value"],
                  "cohort": r.get("cohortNumber", {}).get("value", "unknown")} for r in pairs.values()]
     return {"pairings": sorted(pairings, key=lambda p: (p["cohort"], p["twinLabel"])),
-            "pairing_map": map_view(rows, [], width=600) if rows else None}
+            "pairing_map": answer(here + rows) if here or rows else None,
+            "map_focus": iri if kind == "city" else bindings.get("city"),
+            "map_title": f"Map locating {title}" + (" and its partners" if rows else "") if kind == "city"
+            else f"Map of the cities of {title}"}
 
 
 def local_href(iri: str) -> str:

@@ -9,7 +9,7 @@ from nzc_twinning.namespaces import PREFIXES
 from .answers import current, page_query, select
 from .errors import error_response
 from .named_queries import describe_queries, named
-from .pictures import map_view, network_view, timeline_view
+from .pictures import map_answer, network_answer, timeline_answer
 
 bp = Blueprint("workbench", __name__)
 
@@ -33,20 +33,20 @@ def map_page() -> str:
     pairings = [r for r in select(query.text) if not cohort or r.get("cohortNumber", {}).get("value") == cohort]
     cities = [r for r in select(named("programme_cities").text)
               if not cohort or r.get("cohortNumber", {}).get("value") == cohort]
-    return render_template("map.html", release=current(), view=map_view(pairings, cities), cohort=cohort,
+    return render_template("map.html", release=current(), view_answer=map_answer(pairings, cities), cohort=cohort,
                            behind=[query, named("programme_cities")])
 
 
 def network_page() -> str:
     query = named("map_pairings")
-    view = network_view(select(query.text))
-    return render_template("network.html", release=current(), view=view, behind=[query])
+    return render_template("network.html", release=current(), view_answer=network_answer(select(query.text)),
+                           behind=[query])
 
 
 def timeline_page() -> str:
     cohorts, activities = named("cohort_timeline"), named("activity_timeline")
-    view = timeline_view(select(cohorts.text), select(activities.text))
-    return render_template("timeline.html", release=current(), view=view, behind=[cohorts, activities])
+    view_answer = timeline_answer(select(cohorts.text), select(activities.text))
+    return render_template("timeline.html", release=current(), view_answer=view_answer, behind=[cohorts, activities])
 
 
 # File suffixes of downloads: the result formats' usual ones, and the graph formats' as the dumps name them.
