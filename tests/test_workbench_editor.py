@@ -313,9 +313,9 @@ def test_api_page_runs_an_operation_offline(page):
 def test_vendored_code_carries_every_licence():
     """Each package the bundle was built from has its licence in vendor/LICENSES.txt (with its version)."""
     vendor = PROJECT / "web" / "static" / "vendor"
-    lock = json.loads((vendor / "source" / "package-lock.json").read_text())
+    lock = json.loads((vendor / "build" / "editor" / "package-lock.json").read_text())
     licences = (vendor / "LICENSES.txt").read_text()
-    direct = json.loads((vendor / "source" / "package.json").read_text())["dependencies"]
+    direct = json.loads((vendor / "build" / "editor" / "package.json").read_text())["dependencies"]
     assert direct, "no dependencies listed"
     for name in direct:
         version = lock["packages"][f"node_modules/{name}"]["version"]
