@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from . import test_browser
 from .conftest import PROJECT
-from .test_browser import SHOTS, write_query
+from .test_browser import SHOTS, show_table, write_query
 
 # The browser tests' fixtures: Chromium, and a page that fails on JavaScript errors and requests leaving the server.
 browser, page = test_browser.browser, test_browser.page
@@ -157,6 +157,7 @@ def test_result_table_sorts_filters_and_labels(page):
     page.goto("/query")
     write_query(page, CITIES)
     run_and_wait(page)
+    show_table(page)
     header = page.locator('#results th[data-variable="city"]')
     header.locator("button").focus()
     page.keyboard.press("Enter")  # sorting by keyboard
@@ -214,6 +215,21 @@ def test_result_views_from_views_js_are_tabs_chosen_best_first(page):
     assert page.locator("#view-table").is_visible() and page.locator("#view-map").is_hidden()
     page.keyboard.press("End")
     assert page.locator("#view-chart").inner_text() == f"chart of {rows} bindings"
+
+
+def test_result_views_of_the_real_views_js(page):
+    """With the views the project ships: an answer of cities opens on its map, and the table is a tab away."""
+    page.goto("/query")
+    write_query(page, CITIES)
+    run_and_wait(page)
+    tabs = page.locator("#view-tabs [role=tab]")
+    tabs.nth(1).wait_for()
+    assert tabs.nth(0).inner_text() == "Table" and tabs.nth(1).inner_text() == "Map"
+    assert tabs.nth(1).get_attribute("aria-selected") == "true"
+    page.locator("#view-map svg").first.wait_for()
+    page.screenshot(path=SHOTS / "editor-map-result.png", full_page=True)
+    tabs.nth(0).click()
+    assert page.locator("#results tbody tr").count() == 50
 
 
 def test_downloads_every_format_the_endpoint_offers(page):
