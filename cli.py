@@ -250,9 +250,10 @@ def export(fmt, output, graph_iri, store):
 @main.command()
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 def validate(data_dir):
-    """Check DATA_DIR's rows and the SHACL shapes without building; print the report."""
+    """Check DATA_DIR's rows, the SHACL shapes and the Wikidata links' cross-check without building; print the
+    report."""
     from graph.build import check
-    from loaders import DataError
+    from loaders import DataError, wikidata
 
     data_dir = Path(application(data_dir=data_dir and str(data_dir)).config["DATA_DIR"])
     try:
@@ -261,7 +262,11 @@ def validate(data_dir):
         click.echo(str(error), err=True)
         sys.exit(1)
     click.echo(report)
-    sys.exit(0 if conforms else 1)
+    # Wikidata candidates that fail the cross-check are reported; a link that fails it fails the run.
+    findings = wikidata.check(data_dir)
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    sys.exit(0 if conforms and not any(f.fatal for f in findings) else 1)
 
 
 @main.command()
@@ -279,6 +284,7 @@ def quality(base, shapes, check, store):
     from rdflib import Graph
 
     from graph.metadata import catalog_graph
+    from graph.patch import versions
     from graph.quality import assess
 
     base = base if base.endswith("/") else base + "/"
@@ -290,9 +296,11 @@ def quality(base, shapes, check, store):
         shapes_graph = Graph()
         for file in files:
             shapes_graph.parse(file, format="turtle")
-    backend, release = backend_or_exit(application(store=store and str(store)))
+    app = application(store=store and str(store))
+    backend, release = backend_or_exit(app)
     backend.close()
-    assessment = assess(catalog_graph(release.info, base), shapes=shapes_graph, status=http_status if check else None)
+    record = catalog_graph(release.info, base, versions(app.config["STORE"]))
+    assessment = assess(record, shapes=shapes_graph, status=http_status if check else None)
     for indicator in assessment.indicators:
         click.echo(f"{indicator.dimension:<17} {indicator.name:<38} {indicator.earned:>6g} / {indicator.points:<3} "
                    f"{indicator.note}")

@@ -12,6 +12,7 @@ from graph.backend import create_backend
 from graph.named import load_named_queries
 from nzc_twinning.files import shipped
 from web import (
+    browse,
     changes,
     cors,
     errors,
@@ -22,15 +23,17 @@ from web import (
     named_queries,
     protocol,
     releases,
+    search,
     workbench,
     writes,
 )
 from web.address import public_address
+from web.cache import AnswerCache
 from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
 BLUEPRINTS = (protocol.bp, named_queries.bp, writes.bp, linked_data.bp, metadata.bp, workbench.bp, limits.bp, changes.bp,
-              releases.bp, memento.bp)
+              releases.bp, memento.bp, search.bp, browse.bp)
 WEB = Path(protocol.__file__).parent
 
 
@@ -50,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["twinning.page_queries"] = {path.stem: path.read_text(encoding="utf-8")
                                                for path in sorted((shipped("queries") / "pages").glob("*.rq"))}
     app.extensions["twinning.backend"] = create_backend(app.config)
+    app.extensions["twinning.cache"] = AnswerCache(int(app.config["ANSWER_CACHE_BYTES"]),
+                                                   int(app.config["ANSWER_CACHE_ENTRY_BYTES"]))
     app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
     app.wsgi_app = public_address(app.wsgi_app, app.config)
     errors.register(app)

@@ -142,13 +142,25 @@ def inprocess_times(store: ox.Store, query: str, fmt: str, count: int) -> list[f
     return times
 
 
-def wrk_throughput(url: str, media: str, seconds: int = 5) -> float | None:
+def wrk_throughput(url: str, media: str, seconds: int = 5, vary: bool = False) -> dict | None:
+    """Requests a second and p50 latency (ms) with 4 connections. With `vary`, every request carries a query text
+    of its own (bench/vary_query.lua puts a numbered comment before it), so no cache can answer."""
     if shutil.which("wrk") is None:
         return None
-    result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "-H", f"Accept: {media}", url],
-                            capture_output=True, text=True, check=False)
-    match = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    return float(match.group(1)) if match else None
+    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency", "-H", f"Accept: {media}"]
+    if vary:
+        path, _, query = url.partition("?")
+        prefix, _, encoded = ("/" + path.split("/", 3)[3] + "?" + query).partition("query=")
+        command += ["-s", str(PROJECT / "bench" / "vary_query.lua"), url, "--", prefix + "query=", encoded]
+    else:
+        command.append(url)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    median = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", result.stdout)
+    if not rate or not median or "Non-2xx" in result.stdout:
+        return None
+    return {"rps": float(rate.group(1)),
+            "p50_ms": float(median.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[median.group(2)]}
 
 
 def p99(samples: list[float]) -> float:
@@ -240,8 +252,9 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
                 row[server_name] = summarise(rows)
             result["systems"][name] = row
         lookup = QUERIES["one-row lookup"][0]
-        result["throughput"] = {name: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5)
-                                for name, s in servers.items()}
+        result["throughput"] = {name: {kind: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5,
+                                                            vary=kind == "uncached")
+                                       for kind in ("uncached", "repeated")} for name, s in servers.items()}
         heavy = QUERIES["COUNT all"][0]
         twinning = servers["twinning serve"]
         one = statistics.median(sum(http_times(twinning.url(heavy), MEDIA["json"], 1)) for _ in range(3))
@@ -260,7 +273,30 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
     return result
 
 
-def run_special(work: Path, cities: int, quick: bool) -> dict:
+BULK_LOAD = ("import sys, pyoxigraph as ox; "
+             "ox.Store(sys.argv[1]).bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)")
+
+
+def build_from_csv(work: Path, cities: int) -> dict:
+    """`twinning load` of the real fact files plus `cities` synthetic cities (50,000 make about 1M quads): seconds,
+    quads/s and peak resident memory, against the engine's own bulk load of the same quads (the release's N-Quads
+    dump into a fresh store), the floor of any build, in the same run."""
+    folder = work / f"csv-{cities}"
+    shutil.rmtree(folder, ignore_errors=True)
+    write_csv(cities, folder, PROJECT / "data")
+    store = work / "csv-store"
+    shutil.rmtree(store, ignore_errors=True)
+    elapsed, peak = child_run([sys.executable, "-m", "cli", "load", str(folder), "--store", str(store)])
+    info = json.loads((store / "current" / "release.json").read_text())
+    bulk, bulk_peak = child_run([sys.executable, "-c", BULK_LOAD, str(work / "bulk-store"),
+                                 str(store / "current" / "dumps" / "twinning.nq")])
+    shutil.rmtree(work / "bulk-store", ignore_errors=True)
+    return {"cities": cities, "quads": info["quads"], "seconds": elapsed, "quads_per_s": info["quads"] / elapsed,
+            "peak_mib": peak, "bulk_load_s": bulk, "bulk_load_quads_per_s": info["quads"] / bulk,
+            "bulk_load_peak_mib": bulk_peak}
+
+
+def run_special(work: Path, cities: int, quick: bool, csv_cities: int = 50_000) -> dict:
     """Streaming a large result, a full dump, and a release build from CSV fact files."""
     root = work / f"store-{cities}"
     data = work / f"data-{cities}.nq"
@@ -283,21 +319,12 @@ def run_special(work: Path, cities: int, quick: bool) -> dict:
     export = [sys.executable, "-m", "cli", "export", "--store", str(root), "-o", os.devnull, "-f"]
     # The same process exporting one small graph: what Python, pyoxigraph and the open store cost by themselves.
     _, baseline = child_run([*export, "nq", "--graph", "https://w3id.org/nzc-twinning/id/source/s0"])
-    for fmt in ("nq", "ttl"):
+    for fmt in ("nq", "nt", "ttl"):
         elapsed, peak = child_run([*export, fmt])
         dumps[fmt] = {"seconds": elapsed, "triples_per_s": quads / elapsed, "peak_mib": peak,
                       "growth_mib": peak - baseline}
     special["dump"] = dumps
-    csv_cities = 500 if quick else 5000
-    folder = work / f"csv-{csv_cities}"
-    shutil.rmtree(folder, ignore_errors=True)
-    write_csv(csv_cities, folder, PROJECT / "data")
-    store = work / "csv-store"
-    shutil.rmtree(store, ignore_errors=True)
-    elapsed, peak = child_run([sys.executable, "-m", "cli", "load", str(folder), "--store", str(store)])
-    info = json.loads((store / "current" / "release.json").read_text())
-    special["build_from_csv"] = {"cities": csv_cities, "quads": info["quads"], "seconds": elapsed,
-                                 "quads_per_s": info["quads"] / elapsed, "peak_mib": peak}
+    special["build_from_csv"] = build_from_csv(work, csv_cities)
     return special
 
 
@@ -352,8 +379,11 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
             ratio_b = row["twinning serve"]["p50"] / row["oxigraph serve"]["p50"]
             ratio_a = row["twinning serve"]["p50"] / row["pyoxigraph in-process"]["p50"]
             out.append(f"| {name} | " + " | ".join(cells) + f" | {ratio_b:.2f} | {ratio_a:.2f} |")
-        out += ["", "Throughput, one-row lookup, 4 connections (wrk): " +
-                ", ".join(f"{k} {v:,.0f} req/s" if v else f"{k} n/a" for k, v in r["throughput"].items()) + ". " +
+        out += ["", "One-row lookup, 4 connections (wrk), uncached (every request a new query text) and repeated "
+                "(the same text: twinning answers from its answer cache): " +
+                "; ".join(f"{k} " + ", ".join(f"{kind} {t['rps']:,.0f} req/s, p50 {t['p50_ms']:.2f} ms" if t else
+                                               f"{kind} n/a" for kind, t in v.items())
+                          for k, v in r["throughput"].items()) + ". " +
                 f"Two COUNT-all queries at once take {r['two_heavy_ratio']:.2f}x the time of running them one after "
                 "the other. Peak resident memory: " +
                 ", ".join(f"{k} {v:.0f} MiB" for k, v in r["peak_rss_mib"].items()) + ".", ""]
@@ -369,9 +399,13 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
             out.append(f"| `twinning export -f {fmt}` | {d['seconds']:.2f} | {d['triples_per_s']:,.0f} | "
                        f"{d['peak_mib']:.0f} | {d['growth_mib']:.0f} |")
         b = special["build_from_csv"]
-        out += ["", (f"Release build from CSV (`twinning load`, real data plus {b['cities']:,} synthetic cities): "
+        out += ["", (f"Release build from CSV (`twinning load`, real data plus {b['cities']:,} synthetic cities, "
+                "SHACL check, union graph, statistics and every dump included): "
                 f"{b['quads']:,} quads in {b['seconds']:.1f} s, {b['quads_per_s']:,.0f} quads/s, peak "
-                f"{b['peak_mib']:.0f} MiB."), ""]
+                f"{b['peak_mib']:.0f} MiB. The engine's bulk load alone of the same quads in the same run: "
+                f"{b['bulk_load_s']:.1f} s, {b['bulk_load_quads_per_s']:,.0f} quads/s, peak "
+                f"{b['bulk_load_peak_mib']:.0f} MiB (build / bulk load: {b['seconds'] / b['bulk_load_s']:.1f}x)."),
+                ""]
     if svg_name:
         out += ["## Scaling", "", f"![p50 latency of twinning serve against data size]({svg_name})", ""]
     return "\n".join(out)
@@ -383,13 +417,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="fewer requests per query (smoke runs)")
     parser.add_argument("--rdflib-limit", type=int, default=120_000, help="largest quad count for rdflib-endpoint")
+    parser.add_argument("--csv-cities", type=int, default=50_000,
+                        help="synthetic cities of the build from CSV (50,000: about 1M quads)")
     parser.add_argument("--out", type=Path, default=PROJECT / "docs" / "benchmarks.md")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
+    parser.add_argument("--real-store", type=Path, help="a store folder holding a release of data/ (default: "
+                        "`twinning load` into the working folder)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="twinning-bench-"))
     scales = [int(s) for s in args.scales.split(",")]
     results = [run_scale(c, work, args.rounds, args.quick, args.rdflib_limit) for c in scales]
-    special = run_special(work, scales[-1], args.quick)
+    special = run_special(work, scales[-1], args.quick, 500 if args.quick else args.csv_cities)
+    from bench import real_graph  # it imports this module's Server
+    real = real_graph.run(work, args.rounds, args.quick, args.real_store)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     svg = svg_plot(results, list(QUERIES), "twinning serve")
     svg_name = ""
@@ -397,8 +437,9 @@ def main() -> None:
         svg_name = args.out.with_suffix(".svg").name
         args.out.with_suffix(".svg").write_text(svg)
     command = "python -m bench.run " + " ".join(sys.argv[1:])
-    args.out.write_text(markdown(results, special, command.strip(), svg_name))
-    (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special}, indent=2))
+    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n".join(real_graph.markdown(real)))
+    (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special, "real_graph": real},
+                                                          indent=2))
     print(args.out)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

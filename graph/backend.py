@@ -71,8 +71,8 @@ class Sparql(RemoteStore):
     kind = "sparql"
 
     def __init__(self, root: Path, endpoint: str, update_endpoint: str = "", store_endpoint: str = "",
-                 user: str = "", password: str = "", keep: int = KEEP_RELEASES):
-        super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root)
+                 user: str = "", password: str = "", keep: int = KEEP_RELEASES, workers: int = 1):
+        super().__init__(Engine(endpoint, update_endpoint, store_endpoint, user, password), root, workers)
         self.keep = keep  # releases a write keeps in the store folder
 
     def publish(self, release: Release, previous: Release | None, progress=print) -> None:
@@ -92,7 +92,7 @@ class Sparql(RemoteStore):
             if isinstance(job, QueryJob):
                 job = replace(job, default_graphs=(NO_GRAPH,), named_graphs=(NO_GRAPH,))
             return self._run(current_release(self.local_root / EMPTY), job, time.monotonic() + timeout, timeout)
-        if isinstance(job, QueryJob) and job.pinned:
+        if job.pinned:
             return self._pinned(job, timeout)
         try:
             return super().run(job, timeout)
@@ -105,9 +105,9 @@ class Sparql(RemoteStore):
             self.confirmed = float("-inf")
             return super().run(job, timeout)
 
-    def _pinned(self, job: QueryJob, timeout: float) -> Answer:
-        """A query on one release exactly as it was: the engine holds only its current release, so a past one is
-        answered by a query worker from the store folder, which keeps the releases built there (issue 16)."""
+    def _pinned(self, job: Job, timeout: float) -> Answer:
+        """A query or export of one release exactly as it was: the engine holds only its current release, so a past
+        one is answered by a query worker from the store folder, which keeps the releases built there (issue 16)."""
         if (Path(job.store) / "release.json").exists():
             return self.copies.run(job, timeout)
         answer = super().run(job, timeout)
@@ -153,5 +153,5 @@ def create_backend(config) -> Backend:
             raise ValueError("the sparql backend needs an endpoint: set TWINNING_ENDPOINT or --endpoint")
         return Sparql(Path(config["STORE"]), config["ENDPOINT"], config["UPDATE_ENDPOINT"],
                       config["STORE_ENDPOINT"], config["ENDPOINT_USER"], config["ENDPOINT_PASSWORD"],
-                      int(config["KEEP_RELEASES"]))
+                      int(config["KEEP_RELEASES"]), int(config["QUERY_WORKERS"]))
     raise ValueError(f"unknown backend {kind!r}: choose one of {', '.join(BACKENDS)}")

@@ -7,7 +7,11 @@ Dataset formats (N-Quads, TriG, JSON-LD) keep every graph, in order of graph nam
 graph's statements sorted the same way: the bytes depend only on the data, not on the store that holds it (an
 in-memory copy of a remote engine's release writes what the embedded store writes).
 """
-from collections.abc import Iterator
+import contextlib
+import heapq
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -19,6 +23,9 @@ from .formats import GRAPH_FORMATS
 
 DUMP_FORMATS = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig", "jsonld": "jsonld"}
 TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
+SORT_CHUNK = 8 << 20  # bytes of N-Triples sorted in memory at a time; larger graphs are merged from sorted runs
+MERGED_CHUNK = 10_000  # lines handed on at a time from a merge
+LOAD_PART = 16 << 20  # bytes of N-Triples or N-Quads bulk-loaded at a time
 # An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
@@ -35,42 +42,176 @@ def source_graphs(store: ox.Store) -> list[ox.NamedNode]:
 
 
 def derive_union(store: ox.Store) -> None:
-    """(Re)write the union graph of a writable store from all its other graphs, one graph at a time."""
+    """(Re)write the union graph of a writable store from all its other graphs: their triples are dumped into one
+    temporary N-Triples file and bulk-loaded from it in parts (one load per graph cost a RocksDB ingestion per
+    graph)."""
     union = ox.NamedNode(UNION_GRAPH)
     store.remove_graph(union)
-    for name in [*source_graphs(store), ox.DefaultGraph()]:
+    with tempfile.TemporaryFile() as triples:
+        for name in [*source_graphs(store), ox.DefaultGraph()]:
+            store.dump(triples, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        triples.seek(0)
         # A statement already there is stored once: the store is a set of quads.
-        store.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), ox.RdfFormat.N_TRIPLES,
-                        to_graph=union)
+        bulk_load_in_parts(store, triples, ox.RdfFormat.N_TRIPLES, to_graph=union)
 
 
-def sorted_ntriples(store: ox.Store, graph: str | None) -> bytes:
-    """The triples of one graph, or of all graphs each once, as N-Triples lines in sorted order.
+def bulk_load_in_parts(store: ox.Store, lines: Iterable[bytes], rdf_format: ox.RdfFormat,
+                       to_graph: ox.NamedNode | None = None) -> None:
+    """Bulk-load N-Triples or N-Quads lines (each ending with a newline) in parts of about LOAD_PART bytes: the
+    loader holds about a kilobyte a statement of what one call is given. Every line that may hold a blank node goes
+    into one last part, since each call names the blank nodes it reads afresh: a blank node stays one node."""
+    part, size, blank = [], 0, []
+    for line in lines:
+        if b"_:" in line:
+            blank.append(line)
+            continue
+        part.append(line)
+        size += len(line)
+        if size >= LOAD_PART:
+            store.bulk_load(b"".join(part), rdf_format, to_graph=to_graph)
+            part, size = [], 0
+    for rest in (part, blank):
+        if rest:
+            store.bulk_load(b"".join(rest), rdf_format, to_graph=to_graph)
+
+
+def sorted_ntriples(store: ox.Store, graph: str | None) -> Iterator[bytes]:
+    """The triples of one graph, or of all graphs each once, as N-Triples lines in sorted order, one by one.
 
     Sorting the lines (subject first) groups each subject's statements for Turtle. It is done here rather than with
     SPARQL ORDER BY, which is twenty times slower on a million triples and aborts pyoxigraph 0.5.13 on mixed
     date and integer values (../shared/regressions/).
     """
+    # Not from the union graph: its blank nodes were relabelled when it was loaded.
     graphs = [ox.NamedNode(graph)] if graph else [*source_graphs(store), ox.DefaultGraph()]
-    return sorted_lines(store, graphs)
+    return sorted_stream(store, graphs)
+
+
+class _SortedRuns:
+    """A file-like sink for Store.dump: the N-Triples lines written to it are sorted in chunks of about SORT_CHUNK
+    bytes, each chunk kept in a temporary file, so that sorting a graph of any size holds one chunk in memory."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.size = 0
+        self.rest = b""
+        self.runs: list[BinaryIO] = []
+        self.files = contextlib.ExitStack()  # the runs' temporary files, closed (and so removed) after the merge
+
+    def write(self, data: bytes) -> int:
+        *lines, rest = (self.rest + data).split(b"\n")
+        self.lines += lines
+        self.size += len(data)
+        self.rest = rest
+        if self.size >= SORT_CHUNK:
+            self.spill()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def spill(self) -> None:
+        self.lines.sort()
+        run = self.files.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed with self.files)
+        run.writelines(line + b"\n" for line in self.lines)
+        run.seek(0)
+        self.runs.append(run)
+        self.lines, self.size = [], 0
+
+    def merged(self) -> Iterator[bytes]:
+        """Every line once, in sorted order, each ending with a newline, in chunks of whole lines; the temporary
+        files are closed after."""
+        if self.rest:
+            self.lines.append(self.rest)
+        if not self.runs:  # all in memory: sorted without a merge
+            lines = sorted(set(self.lines) - {b""})
+            if lines:
+                yield b"\n".join(lines) + b"\n"
+            return
+        self.lines.sort()
+        try:
+            # A line is compared without its newline, as sorting the bare lines does.
+            streams = [(line[:-1] for line in run) for run in self.runs] + [iter(self.lines)]
+            previous, chunk = b"", []  # the empty line is dropped too
+            for line in heapq.merge(*streams):
+                if line != previous:
+                    chunk.append(line)
+                    previous = line
+                    if len(chunk) == MERGED_CHUNK:
+                        yield b"\n".join(chunk) + b"\n"
+                        chunk = []
+            if chunk:
+                yield b"\n".join(chunk) + b"\n"
+        finally:
+            self.files.close()
 
 
 def sorted_lines(store: ox.Store, graphs: list) -> bytes:
-    """The statements of these graphs, each once, as sorted N-Triples lines."""
-    lines: set[bytes] = set()
+    """The statements of these graphs, each once, as sorted N-Triples lines, in one piece (for small graphs)."""
+    return b"".join(sorted_stream(store, graphs))
+
+
+def sorted_stream(store: ox.Store, graphs: list) -> Iterator[bytes]:
+    """The statements of these graphs, each once, as sorted N-Triples lines in chunks (external merge sort)."""
+    runs = _SortedRuns()
     for name in graphs:
-        lines.update(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).splitlines())
-    lines.discard(b"")
-    return b"".join(line + b"\n" for line in sorted(lines))
+        store.dump(runs, format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        if runs.rest:  # a graph's dump ends with a newline; keep lines of two graphs apart all the same
+            runs.write(b"\n")
+    return runs.merged()
 
 
-def sorted_nquads(store: ox.Store) -> Iterator[bytes]:
+def sorted_nquads(store: ox.Store, triples: _SortedRuns | None = None) -> Iterator[bytes]:
     """Every graph's statements as N-Quads, graph by graph in order of name (the default graph first), each sorted.
-    Written as bytes from the N-Triples lines: no statement becomes a Python object."""
-    yield sorted_lines(store, [ox.DefaultGraph()])
+    Written as bytes from the N-Triples lines: no statement becomes a Python object. Each line's triple is also
+    written to `triples`, if given."""
+    for chunk in sorted_stream(store, [ox.DefaultGraph()]):
+        if triples is not None:
+            triples.write(chunk)
+        yield chunk
     for name in sorted(source_graphs(store), key=lambda graph: graph.value):
-        label = f" <{name.value}> .".encode()
-        yield b"".join(line[:-2] + label + b"\n" for line in sorted_lines(store, [name]).splitlines())
+        label = f" <{name.value}> .\n".encode()
+        for chunk in sorted_stream(store, [name]):
+            if triples is not None:
+                triples.write(chunk)
+            # " .\n" ends a line and nothing else: N-Triples escapes newlines in literals, IRIs hold no spaces.
+            yield chunk.replace(b" .\n", label)
+
+
+@contextlib.contextmanager
+def _spooled(lines: Iterator[bytes]) -> Iterator[BinaryIO]:
+    """Lines written to a temporary file, rewound: the input of a streaming parse, holding nothing in memory."""
+    with tempfile.TemporaryFile() as spool:
+        spool.writelines(lines)
+        spool.seek(0)
+        yield spool
+
+
+def write_all(store: ox.Store, outputs: dict[str, BinaryIO]) -> None:
+    """Write the whole release in several formats at once (`outputs` maps a name of GRAPH_FORMATS to a file), from
+    one pass over its graphs: the sorted N-Quads are spooled once, and the N-Triples are sorted from their triples.
+    The bytes are those `write` gives for each format."""
+    triple_formats = [name for name in outputs if name in TRIPLE_ONLY]
+    triples = _SortedRuns() if triple_formats else None
+    with _spooled(sorted_nquads(store, triples)) as quads:
+        for name in (name for name in outputs if name not in TRIPLE_ONLY):
+            quads.seek(0)
+            _convert(quads, ox.RdfFormat.N_QUADS, name, outputs[name])
+    if triples is not None:
+        with _spooled(triples.merged()) as lines:
+            for name in triple_formats:
+                lines.seek(0)
+                _convert(lines, ox.RdfFormat.N_TRIPLES, name, outputs[name])
+
+
+def _convert(source: BinaryIO, source_format: ox.RdfFormat, name: str, output: BinaryIO) -> None:
+    """Sorted N-Quads or N-Triples in `source` written in format `name`: copied, or parsed and serialized."""
+    rdf_format = GRAPH_FORMATS[name][2]
+    if rdf_format == source_format:
+        shutil.copyfileobj(source, output, 1 << 20)
+    else:
+        prefixes = PREFIXES if name in ("turtle", "trig") else None
+        ox.serialize(ox.parse(source, format=source_format), output, rdf_format, prefixes=prefixes)
 
 
 def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None) -> None:
@@ -80,12 +221,12 @@ def write(store: ox.Store, name: str, output: BinaryIO, graph: str | None = None
         raise UnknownGraph(f"the release has no named graph <{graph}>")
     prefixes = PREFIXES if name in ("turtle", "trig") else None
     if name == "ntriples":
-        output.write(sorted_ntriples(store, graph))
+        output.writelines(sorted_ntriples(store, graph))
     elif name in TRIPLE_ONLY or graph is not None:  # one graph is written as triples in any format
-        ox.serialize(ox.parse(sorted_ntriples(store, graph), format=ox.RdfFormat.N_TRIPLES), output, rdf_format,
-                     prefixes=prefixes)
+        with _spooled(sorted_ntriples(store, graph)) as triples:
+            ox.serialize(ox.parse(triples, format=ox.RdfFormat.N_TRIPLES), output, rdf_format, prefixes=prefixes)
     elif name == "nquads":
         output.writelines(sorted_nquads(store))
     else:
-        ox.serialize(ox.parse(b"".join(sorted_nquads(store)), format=ox.RdfFormat.N_QUADS), output, rdf_format,
-                     prefixes=prefixes)
+        with _spooled(sorted_nquads(store)) as quads:
+            ox.serialize(ox.parse(quads, format=ox.RdfFormat.N_QUADS), output, rdf_format, prefixes=prefixes)

@@ -18,6 +18,7 @@ from .formats import GRAPH_FORMATS, SUFFIXES
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 terms such as dcat:version
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
 EU = "http://publications.europa.eu/resource/authority/"
 LINK_TARGETS = {
     "wikidata": ("http://www.wikidata.org/entity/", "http://www.w3.org/2004/02/skos/core#exactMatch"),
@@ -178,44 +179,32 @@ def _concept(graph: Graph, iri: str, scheme: str, cls=None) -> URIRef:
     return node
 
 
-def catalog_graph(info: dict, base: str) -> Graph:
-    """The DCAT-AP 3 catalogue record: catalogue, dataset, the SPARQL endpoint as a data service, the dumps."""
+def catalog_graph(info: dict, base: str, versions: list[tuple[dict, str | None]] = ()) -> Graph:
+    """The DCAT-AP 3 catalogue record: catalogue, dataset, the SPARQL endpoint as a data service, the dumps, and each
+    kept release as a version of the dataset: `versions` holds (release.json, id of the kept release its changes are
+    from, or None), newest first.
+
+    Versions, not a dcat:DatasetSeries: data.europa.eu maps what it harvests to DCAT-AP 2.1.1 (its data provider
+    manual), which has no dataset series, while dct:hasVersion and adms:versionNotes are in both 2.1.1 and 3.0.1 (and
+    dcat:version is 3.0.1's name for 2.1.1's owl:versionInfo). So the graph stays one dataset on a portal, with its
+    versions listed on its page. Each version is a whole dataset of its own (its pinned SPARQL endpoint and dumps as
+    distributions), so it meets the same shapes and MQA indicators as the dataset does."""
     graph = Graph()
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF), ("spdx", SPDX), ("skos", SKOS),
-                       ("dcatap", DCATAP), ("vcard", VCARD), ("gsp", GSP)):
+                       ("dcatap", DCATAP), ("vcard", VCARD), ("gsp", GSP), ("adms", ADMS)):
         graph.bind(prefix, ns)
     issued = Literal(info["created"], datatype=XSD.dateTime)
     catalog, dataset, service = URIRef(base + "catalog"), URIRef(DATASET), URIRef(base + "sparql")
-    publisher = URIRef(PROJECT_AGENT)
-    licence = _concept(graph, LICENCE, EU + "licence", DCTERMS.LicenseDocument)
-    # ADMS licence type: CC BY's one condition is attribution.
-    attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
-    graph.add((licence, DCTERMS.type, attribution))
-    graph.add((attribution, RDF.type, SKOS.Concept))
-    graph.add((attribution, SKOS.inScheme, URIRef("http://purl.org/adms/licencetype/1.0")))
-    graph.add((attribution, SKOS.prefLabel, Literal("Attribution", lang="en")))
-    english = _concept(graph, EU + "language/ENG", EU + "language", DCTERMS.LinguisticSystem)
-    theme = _concept(graph, EU + "data-theme/ENVI", EU + "data-theme")
-    stable = _concept(graph, EU + "planned-availability/STABLE", EU + "planned-availability")
-    graph.add((URIRef(EU + "data-theme"), RDF.type, SKOS.ConceptScheme))
-    graph.add((URIRef(EU + "data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
-
-    contact = _publisher(graph, publisher, base)
-    public = _concept(graph, EU + "access-right/PUBLIC", EU + "access-right", DCTERMS.RightsStatement)
-    rights = URIRef(DATASET + "/rights")
-    graph.add((rights, RDF.type, DCTERMS.RightsStatement))
-    graph.add((rights, RDFS.label, Literal(
-        "Licensed under Creative Commons Attribution 4.0 International. Each fact sits in a named graph that names "
-        "the public document it was read from (prov:wasDerivedFrom).", lang="en")))
-    extent, period = _coverage(graph, info.get("statistics", {}).get("coverage", {}))  # older releases lack it
+    shared = _shared(graph, base)
+    extent = _describe(graph, dataset, info, shared, f"{base}dumps/", service, TITLE, DESCRIPTION)
 
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add((catalog, DCTERMS.title, Literal("NetZeroCities twinning open data", lang="en")))
     graph.add((catalog, DCTERMS.description, Literal(
         "Catalogue of the knowledge graph of the EU Cities Mission's Pilot Cities and Twinning programmes.", lang="en")))
-    graph.add((catalog, DCTERMS.publisher, publisher))
-    graph.add((catalog, DCTERMS.license, licence))
-    graph.add((catalog, DCTERMS.language, english))
+    graph.add((catalog, DCTERMS.publisher, shared["publisher"]))
+    graph.add((catalog, DCTERMS.license, shared["licence"]))
+    graph.add((catalog, DCTERMS.language, shared["english"]))
     graph.add((catalog, DCTERMS.modified, issued))
     graph.add((catalog, DCTERMS.issued, issued))
     if extent is not None:
@@ -225,70 +214,142 @@ def catalog_graph(info: dict, base: str) -> Graph:
     graph.add((catalog, DCAT.service, service))
     graph.add((catalog, DCAT.themeTaxonomy, URIRef(EU + "data-theme")))
 
-    graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("NetZeroCities twinning knowledge graph", lang="en")))
-    graph.add((dataset, DCTERMS.description, Literal(
-        "Mission Cities, pilot activities, twin cities, their pairings, cohorts, exchange activities and "
-        "programme facts of the EU Climate-Neutral and Smart Cities Mission, every fact in a named graph of the "
-        "public document that states it.", lang="en")))
-    graph.add((dataset, DCTERMS.identifier, Literal(DATASET)))
-    graph.add((dataset, DCTERMS.issued, issued))
-    graph.add((dataset, DCTERMS.modified, issued))
-    graph.add((dataset, DCAT.version, Literal(info["id"])))
-    graph.add((dataset, DCTERMS.language, english))
-    graph.add((dataset, DCAT.landingPage, URIRef(base)))
-    graph.add((URIRef(base), RDF.type, FOAF.Document))
-    graph.add((dataset, DCTERMS.accessRights, public))
-    if extent is not None:
-        graph.add((dataset, DCTERMS.spatial, extent))
-    if period is not None:
-        graph.add((dataset, DCTERMS.temporal, period))
-    for resource in (dataset, service):  # what a portal shows for either: who, whom to ask, what about
-        graph.add((resource, DCTERMS.publisher, publisher))
-        graph.add((resource, DCAT.contactPoint, contact))
-        graph.add((resource, DCAT.theme, theme))
-        for keyword in KEYWORDS:
-            graph.add((resource, DCAT.keyword, Literal(keyword, lang="en")))
-    graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY)))
-    graph.add((URIRef(ONTOLOGY), RDF.type, DCTERMS.Standard))
-
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint of the twinning knowledge graph", lang="en")))
     graph.add((service, DCAT.endpointURL, service))
     graph.add((service, DCAT.endpointDescription, URIRef(base + "sparql")))
     graph.add((service, DCAT.servesDataset, dataset))
-    graph.add((service, DCTERMS.license, licence))
+    graph.add((service, DCTERMS.license, shared["licence"]))
     graph.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     graph.add((URIRef("https://www.w3.org/TR/sparql11-protocol/"), RDF.type, DCTERMS.Standard))
+    _findable(graph, service, shared)
 
-    sparql_distribution = URIRef(f"{DATASET}/distribution/sparql")
+    kept = {version["id"]: parent for version, parent in versions}
+    parent = kept[info["id"]] if info["id"] in kept else info.get("changed_from", info.get("previous"))
+    graph.add((dataset, ADMS.versionNotes, Literal(version_notes(info, parent, base), lang="en")))
+    for version, parent in versions:
+        node = URIRef(entity_iri("release", version["id"]))
+        graph.add((dataset, DCTERMS.hasVersion, node))
+        _describe(graph, node, version, shared, f"{base}releases/{version['id']}/dumps/",
+                  URIRef(f"{base}releases/{version['id']}/sparql"), f"{TITLE}, release {version['id']}",
+                  f"{DESCRIPTION} This is release {version['id']} of {version['created']}, exactly as it was built.")
+        graph.add((node, ADMS.versionNotes, Literal(version_notes(version, parent, base), lang="en")))
+        if parent in kept:
+            graph.add((node, DCAT.previousVersion, URIRef(entity_iri("release", parent))))
+    return graph
+
+
+TITLE = "NetZeroCities twinning knowledge graph"
+DESCRIPTION = ("Mission Cities, pilot activities, twin cities, their pairings, cohorts, exchange activities and "
+               "programme facts of the EU Climate-Neutral and Smart Cities Mission, every fact in a named graph of the "
+               "public document that states it.")
+
+
+def version_notes(info: dict, parent: str | None, base: str) -> str:
+    """What a release is, in a sentence a portal shows: its size, and where its changes are.
+
+    >>> version_notes({"id": "b", "created": "2026-01-02T00:00:00+00:00", "statistics": {"triples": 5}}, "a",
+    ...               "http://h/")
+    'Release b, built 2026-01-02T00:00:00+00:00: 5 triples. Changes from release a as RDF Patch: http://h/releases/b/changes'
+    """
+    size = info.get("statistics", {}).get("triples", info.get("quads"))
+    since = f"from release {parent}" if parent else "from the empty dataset (the oldest kept release)"
+    return (f"Release {info['id']}, built {info['created']}: {size} triples. Changes {since} as RDF Patch: "
+            f"{base}releases/{info['id']}/changes")
+
+
+def _shared(graph: Graph, base: str) -> dict:
+    """The nodes every dataset, version and distribution of the record refers to: licence, language, theme,
+    availability, access rights, rights statement, publisher and contact point."""
+    licence = _concept(graph, LICENCE, EU + "licence", DCTERMS.LicenseDocument)
+    # ADMS licence type: CC BY's one condition is attribution.
+    attribution = URIRef("http://purl.org/adms/licencetype/Attribution")
+    graph.add((licence, DCTERMS.type, attribution))
+    graph.add((attribution, RDF.type, SKOS.Concept))
+    graph.add((attribution, SKOS.inScheme, URIRef("http://purl.org/adms/licencetype/1.0")))
+    graph.add((attribution, SKOS.prefLabel, Literal("Attribution", lang="en")))
+    graph.add((URIRef(EU + "data-theme"), RDF.type, SKOS.ConceptScheme))
+    graph.add((URIRef(EU + "data-theme"), DCTERMS.title, Literal("Data theme", lang="en")))
+    publisher = URIRef(PROJECT_AGENT)
+    rights = URIRef(DATASET + "/rights")
+    graph.add((rights, RDF.type, DCTERMS.RightsStatement))
+    graph.add((rights, RDFS.label, Literal(
+        "Licensed under Creative Commons Attribution 4.0 International. Each fact sits in a named graph that names "
+        "the public document it was read from (prov:wasDerivedFrom).", lang="en")))
+    graph.add((URIRef(base), RDF.type, FOAF.Document))
+    graph.add((URIRef(ONTOLOGY), RDF.type, DCTERMS.Standard))
+    return {
+        "licence": licence, "publisher": publisher, "contact": _publisher(graph, publisher, base), "rights": rights,
+        "english": _concept(graph, EU + "language/ENG", EU + "language", DCTERMS.LinguisticSystem),
+        "theme": _concept(graph, EU + "data-theme/ENVI", EU + "data-theme"),
+        "stable": _concept(graph, EU + "planned-availability/STABLE", EU + "planned-availability"),
+        "public": _concept(graph, EU + "access-right/PUBLIC", EU + "access-right", DCTERMS.RightsStatement),
+        "base": URIRef(base),
+    }
+
+
+def _findable(graph: Graph, resource: URIRef, shared: dict) -> None:
+    """What a portal shows for a dataset or a service: who, whom to ask, what about."""
+    graph.add((resource, DCTERMS.publisher, shared["publisher"]))
+    graph.add((resource, DCAT.contactPoint, shared["contact"]))
+    graph.add((resource, DCAT.theme, shared["theme"]))
+    for keyword in KEYWORDS:
+        graph.add((resource, DCAT.keyword, Literal(keyword, lang="en")))
+
+
+def _describe(graph: Graph, dataset: URIRef, info: dict, shared: dict, downloads: str, endpoint: URIRef, title: str,
+              description: str) -> URIRef | None:
+    """A release as a dcat:Dataset: its dates, version, coverage, and as distributions the SPARQL endpoint that
+    answers from it and its dump files under `downloads`. Returns its area (dct:Location), if known."""
+    issued = Literal(info["created"], datatype=XSD.dateTime)
+    licence, rights, stable = shared["licence"], shared["rights"], shared["stable"]
+    extent, period = _coverage(graph, str(dataset), info.get("statistics", {}).get("coverage", {}))  # older lack it
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal(title, lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(description, lang="en")))
+    graph.add((dataset, DCTERMS.identifier, Literal(str(dataset))))
+    graph.add((dataset, DCTERMS.issued, issued))
+    graph.add((dataset, DCTERMS.modified, issued))
+    graph.add((dataset, DCAT.version, Literal(info["id"])))
+    graph.add((dataset, DCTERMS.language, shared["english"]))
+    graph.add((dataset, DCAT.landingPage, shared["base"]))
+    graph.add((dataset, DCTERMS.accessRights, shared["public"]))
+    if extent is not None:
+        graph.add((dataset, DCTERMS.spatial, extent))
+    if period is not None:
+        graph.add((dataset, DCTERMS.temporal, period))
+    _findable(graph, dataset, shared)
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY)))
+
+    sparql_distribution = URIRef(f"{dataset}/distribution/sparql")
     graph.add((dataset, DCAT.distribution, sparql_distribution))
     graph.add((sparql_distribution, RDF.type, DCAT.Distribution))
     graph.add((sparql_distribution, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
     graph.add((sparql_distribution, DCTERMS.description, Literal(
-        "Live SPARQL 1.1 Protocol access to the current release.", lang="en")))
+        "Live SPARQL 1.1 Protocol access to the current release." if dataset == URIRef(DATASET) else
+        f"SPARQL 1.1 Protocol access to release {info['id']} exactly as it was, read-only.", lang="en")))
     graph.add((sparql_distribution, DCATAP.availability, stable))
     graph.add((sparql_distribution, DCTERMS.format, _concept(graph, EU + "file-type/SPARQLQRES", EU + "file-type",
                                                              DCTERMS.MediaTypeOrExtent)))
     graph.add((sparql_distribution, DCTERMS.rights, rights))
-    graph.add((sparql_distribution, DCAT.accessURL, service))
-    graph.add((sparql_distribution, DCAT.accessService, service))
+    graph.add((sparql_distribution, DCAT.accessURL, endpoint))
+    if dataset == URIRef(DATASET):
+        graph.add((sparql_distribution, DCAT.accessService, endpoint))
     graph.add((sparql_distribution, DCTERMS.license, licence))
 
     for file_name, dump in sorted(info.get("dumps", {}).items()):
-        node = _dump_distribution(graph, base, file_name, dump, licence, rights, stable, issued)
+        node = _dump_distribution(graph, str(dataset), downloads, file_name, dump, licence, rights, stable, issued)
         graph.add((dataset, DCAT.distribution, node))
-    return graph
+    return extent
 
 
-
-def _dump_distribution(graph: Graph, base: str, file_name: str, dump: dict, licence: URIRef, rights: URIRef,
-                       stable: URIRef, issued: Literal) -> URIRef:
+def _dump_distribution(graph: Graph, dataset: str, downloads: str, file_name: str, dump: dict, licence: URIRef,
+                       rights: URIRef, stable: URIRef, issued: Literal) -> URIRef:
     """A dump file of the release as a DCAT distribution: where, which format, how large, its checksum."""
     suffix = file_name.removesuffix(".gz")
     media = GRAPH_FORMATS[SUFFIXES[suffix]][0]
-    url = URIRef(f"{base}dumps/twinning.{file_name}")
-    node = URIRef(f"{DATASET}/distribution/{file_name.replace('.', '-')}")
+    url = URIRef(f"{downloads}twinning.{file_name}")
+    node = URIRef(f"{dataset}/distribution/{file_name.replace('.', '-')}")
     graph.add((node, RDF.type, DCAT.Distribution))
     graph.add((node, DCTERMS.title, Literal(f"Full dump, {media}" + (", gzip" if file_name.endswith(".gz")
                                                                     else ""), lang="en")))
@@ -336,14 +397,14 @@ def _publisher(graph: Graph, publisher: URIRef, base: str) -> URIRef:
     return contact
 
 
-def _coverage(graph: Graph, found: dict) -> tuple[URIRef | None, URIRef | None]:
+def _coverage(graph: Graph, dataset: str, found: dict) -> tuple[URIRef | None, URIRef | None]:
     """The record's spatial and temporal coverage from the build's figures (metadata.coverage).
 
     The place is the box around the graph's cities, not the countries they lie in: DCAT-AP recommends a bounding
     box and centroid for every dct:Location, and the record knows those only for the area its cities span."""
     extent = period = None
     if "west" in found:
-        extent = URIRef(DATASET + "/extent")
+        extent = URIRef(dataset + "/extent")
         west, south, east, north = found["west"], found["south"], found["east"], found["north"]
         graph.add((extent, RDF.type, DCTERMS.Location))
         graph.add((extent, SKOS.prefLabel, Literal(
@@ -355,7 +416,7 @@ def _coverage(graph: Graph, found: dict) -> tuple[URIRef | None, URIRef | None]:
         graph.add((extent, DCAT.centroid, Literal(
             f"POINT({round((west + east) / 2, 5)} {round((south + north) / 2, 5)})", datatype=GSP.wktLiteral)))
     if "start" in found:
-        period = URIRef(DATASET + "/period")
+        period = URIRef(dataset + "/period")
         graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
         graph.add((period, SKOS.prefLabel, Literal(
             "The programmes' cohorts, from the earliest start to the latest end a source gives (a year or a month "

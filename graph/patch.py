@@ -178,9 +178,20 @@ def parent(root: Path, release: Release) -> Release | None:
     """The release `release` was made from (release.json's `changed_from` for a write, `previous` for a build) if it
     is still kept, else the newest kept release older than it; None when there is none, and the changes are then
     from the empty dataset."""
-    older = [other for other in kept_releases(root) if other.id < release.id]  # newest first
+    return _parent_among(kept_releases(root), release)
+
+
+def _parent_among(kept: list[Release], release: Release) -> Release | None:
+    older = [other for other in kept if other.id < release.id]  # newest first
     recorded = release.info.get("changed_from") or release.info.get("previous")
     return next((other for other in older if other.id == recorded), older[0] if older else None)
+
+
+def versions(root: Path) -> list[tuple[dict, str | None]]:
+    """The kept releases as the catalogue record lists its versions (metadata.catalog_graph), newest first: each
+    release.json with the id of the release its changes are from (parent())."""
+    kept = kept_releases(root)
+    return [(release.info, getattr(_parent_among(kept, release), "id", None)) for release in kept]
 
 
 def pair(root: Path, release_id: str, since: str | None = None) -> tuple[Release | None, Release]:

@@ -42,13 +42,14 @@ class Answer:
     format: str
     graph: bool
     body: Iterator[bytes]
-    lease: Lease
+    lease: Lease | None  # None: nothing to give back (an answer from memory)
     capped: bool = False
     # The release answered from, where the backend chose it: a remote engine may have switched since the job was made.
     release: Release | None = None
 
     def close(self) -> None:
-        self.lease.end(healthy=False)
+        if self.lease is not None:
+            self.lease.end(healthy=False)
 
 
 class Worker:

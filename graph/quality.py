@@ -86,11 +86,13 @@ def rating(points: float) -> str:
 
 def assess(graph: Graph, dataset: str | None = None, shapes: Graph | None = None,
            status: Callable[[str], int | None] | None = None) -> Assessment:
-    """Score one dcat:Dataset of `graph` (the only one when `dataset` is None) by the MQA indicators.
+    """Score one dcat:Dataset of `graph` by the MQA indicators; when `dataset` is None, the one the catalogue lists
+    (its versions are datasets too, reached from it), or in a record without a catalogue the only one.
 
-    Raises ValueError when `dataset` is None and the graph does not hold exactly one dataset."""
+    Raises ValueError when `dataset` is None and the graph does not hold exactly one such dataset."""
     if dataset is None:
-        found = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)))
+        found = (sorted(set(graph.objects(None, DCAT.dataset)))
+                 or sorted(set(graph.subjects(RDF.type, DCAT.Dataset))))
         if len(found) != 1:
             raise ValueError(f"the record holds {len(found)} datasets; name the one to assess")
         dataset = str(found[0])

@@ -15,22 +15,25 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV
 
+from loaders import Quads
 from nzc_twinning.namespaces import ONTOLOGY
 
 from . import export
 from .export import DUMP_FORMATS
 from .metadata import build_activity, statistics
 from .readers import DROPPED, drop
+from .shapes import report, violations
 
-NEWLINE = b"\n"
+CHUNK_LINES = 100_000  # N-Quads lines encoded at a time while writing a new store's input
 KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
 
@@ -52,9 +55,9 @@ def software_version() -> str:
         return "unknown"
 
 
-def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
+def release_dataset(facts: Quads, ontology: Path) -> Quads:
     """The facts plus the ontology in a graph of its own (the ontology IRI), as a release holds them. Adds to
-    `facts` itself: copying a large rdflib Dataset costs seconds."""
+    `facts` itself: copying a million statements costs seconds."""
     ontology_graph = Graph().parse(ontology, format="turtle")
     dataset = facts
     iri = URIRef(ONTOLOGY)
@@ -66,22 +69,34 @@ def release_dataset(facts: Dataset, ontology: Path) -> Dataset:
     return dataset
 
 
-def validate(dataset: Dataset, shapes: Path) -> tuple[bool, str]:
-    """Check the union of all graphs against the SHACL shapes; return (conforms, report text)."""
-    from pyshacl import validate as shacl_validate
-
-    union = Graph()
-    for s, p, o, _ in dataset.quads():
-        union.add((s, p, o))
-    conforms, _, text = shacl_validate(union, shacl_graph=str(shapes), shacl_graph_format="turtle",
-                                       inference="none", advanced=True)
-    return conforms, text
+def validate(dataset: Quads, shapes: Path) -> tuple[bool, str]:
+    """Check the union of all graphs against the SHACL shapes (graph/shapes.py); return (conforms, report text)."""
+    return shape_check(in_memory(dataset), shapes)
 
 
-def canonical_nquads(dataset: Dataset) -> bytes:
+def in_memory(dataset: Quads) -> ox.Store:
+    """An in-memory store holding the dataset and its union graph."""
+    store = ox.Store()
+    store.bulk_load(canonical_nquads(dataset), ox.RdfFormat.N_QUADS)
+    export.derive_union(store)
+    return store
+
+
+def shape_check(store: ox.Store, shapes: Path) -> tuple[bool, str]:
+    """The SHACL verdict on a store whose union graph is derived: (conforms, report text)."""
+    found = violations(store, shapes)
+    return not found, report(found)
+
+
+def canonical_lines(dataset: Quads, drain: bool = False) -> list[str]:
+    """The dataset's N-Quads lines (without newlines), sorted: the same facts always give the same lines. With
+    `drain`, the dataset is emptied as its lines are written."""
+    return sorted(line + " ." for line in dataset.lines(drain))
+
+
+def canonical_nquads(dataset: Quads) -> bytes:
     """The dataset as sorted N-Quads: the same facts always give the same bytes (and the same release digest)."""
-    text = dataset.serialize(format="nquads")
-    return ("\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n").encode("utf-8")
+    return "".join(line + "\n" for line in canonical_lines(dataset)).encode("utf-8")
 
 
 @contextlib.contextmanager
@@ -93,40 +108,61 @@ def exclusive(root: Path):
         yield
 
 
-def build_release(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
+def build_release(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress=print,
                   keep: int = KEEP_RELEASES) -> Release:
-    """Validate, write and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
-    release is then untouched."""
+    """Write, validate and switch in a new release, keeping the newest `keep`. Raises ShapeViolation; the current
+    release is then untouched. Consumes `dataset`: its statements are released as they are written as text, so that
+    a million statements are not held twice."""
     root = Path(root)
     with exclusive(root):
         return _build(dataset, root, inputs, shapes, progress, keep)
 
 
-def _build(dataset: Dataset, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
+def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
+    lines = canonical_lines(dataset, drain=True)
+    progress(f"writing {len(lines)} quads to a new store")
+    digest = hashlib.sha256()
+    with tempfile.TemporaryFile() as nquads:
+        # Each statement in its graph and in the union graph (the store keeps a statement there once), as text:
+        # no statement becomes an object of the store's API.
+        for start in range(0, len(lines), CHUNK_LINES):
+            chunk = lines[start:start + CHUNK_LINES]
+            facts = "".join(line + "\n" for line in chunk).encode("utf-8")
+            digest.update(facts)
+            nquads.write(facts)
+            nquads.write(_in_union(chunk))
+        del lines
+        release_id, partial, now = new_release_folder(root, digest.hexdigest())
+        activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads")
+        activity_lines = [line for line in activity.splitlines() if line.strip()]
+        nquads.write("".join(line + "\n" for line in activity_lines).encode("utf-8") + _in_union(activity_lines))
+        nquads.seek(0)
+        store = ox.Store(str(partial))
+        export.bulk_load_in_parts(store, nquads, ox.RdfFormat.N_QUADS)
     progress("checking the SHACL shapes")
-    conforms, report = validate(dataset, shapes)
+    conforms, text = shape_check(store, shapes)
     if not conforms:
-        raise ShapeViolation(report)
-
-    nquads = canonical_nquads(dataset)
-    digest = hashlib.sha256(nquads).hexdigest()
-    release_id, partial, now = new_release_folder(root, digest)
-    nquads += build_activity(release_id, now, software_version(), inputs).serialize(format="nquads").encode()
-    progress(f"writing {nquads.count(NEWLINE)} quads to a new store")
-    store = ox.Store(str(partial))
-    store.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+        del store
+        shutil.rmtree(partial, ignore_errors=True)
+        raise ShapeViolation(text)
     info = {
         "id": release_id,
         "created": now.isoformat(),
-        "sha256": digest,
+        "sha256": digest.hexdigest(),
         "software": software_version(),
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
         "previous": getattr(current_release(root), "id", None),  # the parent, for /releases and its changes
     }
     progress("computing statistics and writing dumps")
-    release = finish(root, store, partial, info, keep=keep)
+    release = finish(root, store, partial, info, keep=keep, union_derived=True)
     progress(f"release {release_id} is now current in {root}")
     return release
+
+
+def _in_union(lines: list[str]) -> bytes:
+    """The statements of N-Quads lines (without newlines) as N-Quads of the union graph."""
+    union = f" <{export.UNION_GRAPH}> .\n"
+    return "".join(line[:line.rindex(" <", 0, -2)] + union for line in lines).encode("utf-8")
 
 
 def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: int = KEEP_RELEASES) -> Release:
@@ -142,10 +178,11 @@ def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: 
 
 
 def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool = True,
-           keep: int = KEEP_RELEASES) -> Release:
-    """Complete a release written into `partial`: statistics, dumps, release.json, then the atomic switch; then
-    older releases are pruned to the newest `keep`."""
-    export.derive_union(store)
+           keep: int = KEEP_RELEASES, union_derived: bool = False) -> Release:
+    """Complete a release written into `partial`: the union graph (unless `union_derived`), statistics, dumps,
+    release.json, then the atomic switch; then older releases are pruned to the newest `keep`."""
+    if not union_derived:
+        export.derive_union(store)
     store.flush()
     store.optimize()
     union = ox.NamedNode(export.UNION_GRAPH)
@@ -179,14 +216,15 @@ def write_dumps(store: ox.Store, folder: Path) -> dict:
     """Write every dump format, plain and gzipped, into the release; return their sizes and SHA-256 digests."""
     folder.mkdir()
     written = {}
-    for suffix, name in DUMP_FORMATS.items():
+    with contextlib.ExitStack() as files:
+        export.write_all(store, {name: files.enter_context((folder / f"twinning.{suffix}").open("wb"))
+                                 for suffix, name in DUMP_FORMATS.items()})
+    for suffix in DUMP_FORMATS:
         plain = folder / f"twinning.{suffix}"
-        with plain.open("wb") as output:
-            export.write(store, name, output)
         packed = folder / f"twinning.{suffix}.gz"
         # No file name and a zero time stamp in the gzip header: the same dump always gives the same bytes.
         with plain.open("rb") as source, packed.open("wb") as raw, \
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as target:
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as target:
             shutil.copyfileobj(source, target, 1 << 20)
         for path in (plain, packed):
             written[path.name.removeprefix("twinning.")] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
@@ -273,20 +311,22 @@ def kept_release(root: Path, release_id: str) -> Release | None:
     return Release(info["id"], folder.resolve(), info)
 
 
-_RELEASES: dict[Path, Release] = {}  # release folder -> its description; a release never changes once switched in
+_RELEASES: dict[tuple[str, str], Release] = {}  # (root, link target) -> the release; it never changes once switched in
 
 
 def current_release(root: Path) -> Release | None:
-    """The release `current` points at, or None if no release was ever built. One readlink per call."""
-    link = Path(root) / "current"
+    """The release `current` points at, or None if no release was ever built. One readlink per call, and no path
+    objects on the way: every request asks (a tenth of a small query's time with pathlib)."""
+    folder = str(root)
     try:
-        target = Path(root) / os.readlink(link)
+        key = (folder, os.readlink(os.path.join(folder, "current")))
     except OSError:
         return None
-    if target not in _RELEASES:
+    if key not in _RELEASES:
+        target = Path(root) / key[1]
         try:
             info = json.loads((target / "release.json").read_text())
         except (OSError, ValueError):
             return None
-        _RELEASES[target] = Release(info["id"], target.resolve(), info)
-    return _RELEASES[target]
+        _RELEASES[key] = Release(info["id"], target.resolve(), info)
+    return _RELEASES[key]

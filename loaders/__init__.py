@@ -1,11 +1,9 @@
-"""Fact files (CSV) to RDF: one module per file, each a pure function from a path to an rdflib Dataset.
+"""Fact files (CSV) to RDF: one module per file, each a pure function from a path to its statements (quads.py).
 
 Loaders validate every row and never touch a store. `load_all` runs them all and raises one DataError holding every
 row error of every file, so a user fixes a whole data set in one pass; then it adds the derived facts (derived.py).
 """
 from pathlib import Path
-
-from rdflib import Dataset
 
 from . import (
     cities,
@@ -19,16 +17,17 @@ from . import (
     wikidata_links,
 )
 from .known import Known
+from .quads import Quads
 from .table import DataError, RowError, read_table
 
-__all__ = ["FILES", "DataError", "RowError", "load_all"]
+__all__ = ["FILES", "DataError", "Quads", "RowError", "load_all"]
 
 FILES = ["sources.csv", "cities.csv", "mission_cities.csv", "pilots.csv", "twin_cities.csv",
          "programme_facts.csv", "exchange_activities.csv", "wikidata_links.csv"]
 
 
-def load_all(data_dir: Path) -> Dataset:
-    """Load every fact file of `data_dir` into one Dataset. Raises DataError listing all row errors."""
+def load_all(data_dir: Path) -> Quads:
+    """Load every fact file of `data_dir` into one set of statements. Raises DataError listing all row errors."""
     data_dir = Path(data_dir)
     known = read_known(data_dir)
     steps = [
@@ -41,18 +40,16 @@ def load_all(data_dir: Path) -> Dataset:
         lambda: exchange_activities.load(data_dir / "exchange_activities.csv", known),
         lambda: wikidata_links.load(data_dir / "wikidata_links.csv", known),
     ]
-    result = Dataset()
+    result = Quads()
     errors: list[RowError] = []
     for step in steps:
         try:
-            for quad in step().quads():
-                result.add(quad)
+            result.update(step())
         except DataError as error:
             errors += error.errors
     if errors:
         raise DataError(errors)
-    for quad in derived.derive(result).quads():
-        result.add(quad)
+    result.update(derived.derive(result))
     return result
 
 

@@ -5,9 +5,10 @@ match are in the graph of this project's curated city table.
 """
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import BASE, COUNTRY, GEO, GEONAMES, TW, WGS, entity_iri
@@ -45,11 +46,11 @@ def local_language(city_id: str, iso2: str) -> str:
     return LOCAL_LANGUAGE.get(city_id) or COUNTRIES[iso2][1]
 
 
-def load(path: Path) -> Dataset:
+def load(path: Path) -> Quads:
     """One tw:City per row, in the graph of its GeoNames record. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("city_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         city_id = row.slug("city_id")
         name_en = row.text("name_en", required=True)

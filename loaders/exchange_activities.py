@@ -1,10 +1,11 @@
 """exchange_activities.csv: site visits, workshops, meetings and conferences between twin and pilot cities."""
 from pathlib import Path
 
-from rdflib import Dataset, Literal
+from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .known import Known
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import ID, TW, cohort_iri, entity_iri
@@ -15,11 +16,11 @@ ACTIVITY_TYPES = {"site-visit", "workshop", "online-meeting", "conference", "kic
 MODULES = {"Getting started", "Co-creating", "Capitalising"}
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """One tw:ExchangeActivity per row, in the graph of its main source. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("activity_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         activity_id = row.slug("activity_id")
         kind = row.choice("activity_type", ACTIVITY_TYPES)

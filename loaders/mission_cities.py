@@ -1,10 +1,11 @@
 """mission_cities.csv: the 112 Mission City entries, their selection and their EU Mission Label."""
 from pathlib import Path
 
-from rdflib import Dataset, Literal
+from rdflib import Literal
 from rdflib.namespace import RDF, SKOS, XSD
 
 from .known import Known
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import MISSION, TW, entity_iri
@@ -13,11 +14,11 @@ HEADER = ["city_id", "city", "official_name", "country_iso2", "selected_date", "
           "source_url", "notes"]
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """Each city of an entry becomes a Mission City, in the graph of the entry's main source. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("city_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         city_ids = row.refs("city_id", known.cities, "city", required=True)
         row.text("city", required=True)

@@ -1,10 +1,11 @@
 """pilots.csv: the pilot activities of the Pilot Cities Programme and the cities that lead them."""
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from .known import Known
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import TW, cohort_iri, entity_iri
@@ -15,11 +16,11 @@ COHORTS = {"1", "2", "3"}
 DOMAINS = {"energy", "buildings", "mobility-transport", "waste", "industry"}
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """One tw:Pilot per row, in the graph of its main source. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("pilot_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         pilot_id = row.slug("pilot_id")
         name = row.text("pilot_name")

@@ -7,10 +7,11 @@ months, 40 vs 37 twin cities) each value stays with its own source and nothing i
 import re
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from .known import Known
+from .quads import Quads
 from .sources import describe_source
 from .table import date_literal, read_table
 from .terms import TW, subject_iri, subject_kind
@@ -76,10 +77,10 @@ def parse_value(value: str, datatype: str, key: str, known: Known) -> URIRef | L
     return literal
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """Each statement in the graph of each source it cites. Raises DataError."""
     table = read_table(path, HEADER)
-    dataset = Dataset()
+    dataset = Quads()
     seen: dict[tuple[str, str, str], int] = {}
     for row in table:
         subject_id = row.text("subject", required=True)

@@ -5,33 +5,34 @@ document's description (title, publisher, date, language) next to the facts the 
 """
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
+from .quads import Quads
 from .table import read_table
 from .terms import TW, source_graph
 
 HEADER = ["source_url", "title", "publisher", "published_date", "language"]
 
 
-def describe_source(dataset: Dataset, url: str) -> URIRef:
+def describe_source(dataset: Quads, url: str) -> URIRef:
     """Add the provenance link of a source's graph and return the graph's IRI."""
     graph = source_graph(url)
     dataset.add((graph, PROV.wasDerivedFrom, URIRef(url), graph))
     return graph
 
 
-def add_facts(dataset: Dataset, facts: list[tuple], graph: URIRef) -> None:
+def add_facts(dataset: Quads, facts: list[tuple], graph: URIRef) -> None:
     """Put (subject, predicate, object) facts into a source's graph."""
     for fact in facts:
         dataset.add((*fact, graph))
 
 
-def load(path: Path) -> Dataset:
+def load(path: Path) -> Quads:
     """Describe every source document in its own graph. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("source_url")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         urls = row.urls("source_url", known=_AnyUrl())
         language = row.text("language", required=True)

@@ -14,7 +14,7 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-URL = re.compile(r"^https?://\S+$")
+URL = re.compile(r'^https?://[^\s<>"{}|\\^`\x00-\x1f\x7f]+$')  # what an IRI in N-Quads can hold
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """twin_cities.csv: each twin city's participation in a twinning cohort and the pilot it is paired with."""
+import re
 from pathlib import Path
 
-from rdflib import Dataset, Literal
+from rdflib import Literal
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from .derived import derivation_graph
 from .known import Known
+from .quads import Quads
 from .sources import add_facts, describe_source
 from .table import read_table
 from .terms import TW, cohort_iri, entity_iri
@@ -13,13 +16,15 @@ HEADER = ["twin_city_id", "twin_city", "twin_city_official_name", "country_iso2"
           "paired_pilot", "paired_pilot_id", "paired_pilot_lead_cities", "paired_pilot_lead_city_ids",
           "source_url", "notes"]
 COHORTS = {"1", "2", "3"}
+# Notes that say the cohort is inferred ("cohort inferred", "cohort 1 is inferred"); no source states that cohort.
+INFERRED_COHORT = re.compile(r"\bcohort (?:[0-9] )?(?:is )?inferred\b", re.IGNORECASE)
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """One tw:Twin per row (IRI from the twin city's id), in the graph of its main source. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("twin_city_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         city_id = row.ref("twin_city_id", known.cities, "city")
         name = row.text("twin_city", required=True)
@@ -49,7 +54,11 @@ def load(path: Path, known: Known) -> Dataset:
             (twin, TW.twinCity, city),
             (city, RDF.type, TW.City),
         ]
-        if cohort:
+        if cohort and notes and INFERRED_COHORT.search(notes):
+            # An inferred cohort is not a published fact: it goes in a derivation graph of its own.
+            inferred = derivation_graph(dataset, f"inferred-cohorts/{city_id}", set(urls))
+            dataset.add((twin, TW.cohort, cohort_iri("twinning", int(cohort)), inferred))
+        elif cohort:
             facts.append((twin, TW.cohort, cohort_iri("twinning", int(cohort))))
         if year is not None:
             facts.append((twin, TW.selectionYear, Literal(str(year), datatype=XSD.gYear)))

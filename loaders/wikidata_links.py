@@ -2,10 +2,11 @@
 import re
 from pathlib import Path
 
-from rdflib import Dataset, URIRef
+from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from .known import Known
+from .quads import Quads
 from .sources import describe_source
 from .table import read_table
 from .terms import entity_iri
@@ -14,12 +15,12 @@ HEADER = ["city_id", "wikidata_id", "source_url", "notes"]
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 
-def load(path: Path, known: Known) -> Dataset:
+def load(path: Path, known: Known) -> Quads:
     """One skos:exactMatch per row, in the graph of the page that confirms it. Raises DataError."""
     table = read_table(path, HEADER)
     table.unique("city_id")
     table.unique("wikidata_id")
-    dataset = Dataset()
+    dataset = Quads()
     for row in table:
         city_id = row.ref("city_id", known.cities, "city")
         item = row.text("wikidata_id", required=True)

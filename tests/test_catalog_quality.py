@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 import graph.metadata
 import graph.quality
@@ -181,3 +181,89 @@ def test_catalog_of_a_release_without_coverage_figures_leaves_coverage_out():
                                           "http://127.0.0.1:5000/")
     assert record.value(DATASET_NODE, DCTERMS.temporal) is None and record.value(DATASET_NODE, DCTERMS.spatial) is None
     assert assess(record).earned("time-based search") == 0
+
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+OPEN_DCAT = Namespace(str(DCAT))  # rdflib's DCAT lacks the DCAT 3 terms
+
+
+@pytest.fixture(scope="module")
+def two_releases(store_path, tmp_path_factory):
+    """A copy of the session's store with a second release, written from the first (its parent)."""
+    import shutil
+
+    from graph.jobs import WriteJob
+    from graph.release import current_release, kept_releases
+    from graph.writes import write
+
+    store = tmp_path_factory.mktemp("catalog-versions") / "store"
+    shutil.copytree(store_path, store, symlinks=True)
+    write(store, WriteJob("update", update="INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> 'new' } }"))
+    return store, kept_releases(store)[1], current_release(store)
+
+
+@pytest.fixture(scope="module")
+def versions_app(two_releases):
+    from server import create_app
+
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, "STORE": str(two_releases[0])})
+    yield app
+    app.extensions["twinning.backend"].close()
+
+
+@pytest.fixture(scope="module")
+def versions_record(versions_app) -> Graph:
+    response = versions_app.test_client().get("/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    return Graph().parse(data=response.get_data(as_text=True), format="turtle")
+
+
+def test_catalog_lists_each_kept_release_as_a_version(two_releases, versions_record):
+    """The dataset has every kept release as a version (dct:hasVersion), each a dataset with its release id as
+    dcat:version, version notes naming its changes, the one before as dcat:previousVersion, and its own pinned
+    endpoint and dumps as distributions."""
+    _, older, newer = two_releases
+    versions = {URIRef(f"https://w3id.org/nzc-twinning/id/release/{release.id}"): release for release in (older, newer)}
+    assert set(versions_record.objects(DATASET_NODE, DCTERMS.hasVersion)) == set(versions)
+    assert str(versions_record.value(DATASET_NODE, OPEN_DCAT.version)) == newer.id
+    for node, release in versions.items():
+        assert (node, RDF.type, DCAT.Dataset) in versions_record
+        assert str(versions_record.value(node, OPEN_DCAT.version)) == release.id
+        assert f"http://localhost/releases/{release.id}/changes" in str(versions_record.value(node, ADMS.versionNotes))
+        urls = {str(url) for distribution in versions_record.objects(node, DCAT.distribution)
+                for url in versions_record.objects(distribution, DCAT.accessURL)}
+        assert f"http://localhost/releases/{release.id}/sparql" in urls
+        assert f"http://localhost/releases/{release.id}/dumps/twinning.nq.gz" in urls
+        assert len(urls) == 1 + len(release.info["dumps"])
+    newer_node, older_node = (URIRef(f"https://w3id.org/nzc-twinning/id/release/{r.id}") for r in (newer, older))
+    assert versions_record.value(newer_node, OPEN_DCAT.previousVersion) == older_node
+    assert versions_record.value(older_node, OPEN_DCAT.previousVersion) is None  # the oldest kept
+    assert f"release {older.id}" in str(versions_record.value(DATASET_NODE, ADMS.versionNotes))
+    assert list(versions_record.objects(None, DCAT.dataset)) == [DATASET_NODE]  # a portal lists the graph once
+
+
+@needs_shapes
+def test_catalog_with_versions_no_violation_no_warning(versions_record):
+    assert results(versions_record, shapes("shapes.ttl", "shapes_recommended.ttl")) == []
+
+
+@needs_shapes
+def test_catalog_with_versions_each_version_scores_as_the_dataset(versions_app, versions_record):
+    """Versions cost the dataset no point, and each version earns what the dataset earns, its pinned URLs all
+    answering."""
+    client = versions_app.test_client()
+    rules, status = shapes(), status_through(client)
+    dataset = assess(versions_record, shapes=rules, status=status)
+    assert dataset.rating == "Excellent" and dataset.earned("access URL accessibility") == 50
+    for version in versions_record.objects(DATASET_NODE, DCTERMS.hasVersion):
+        assert assess(versions_record, str(version), shapes=rules, status=status).total == dataset.total
+
+
+@needs_shapes
+def test_cli_quality_of_a_store_with_versions_loses_no_point(store_path, two_releases):
+    def total(store) -> str:
+        result = CliRunner().invoke(main, ["quality", "--store", str(store), "--shapes", str(SHAPES_DIR)])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()[-1]
+
+    assert total(two_releases[0]) == total(store_path)

@@ -181,7 +181,8 @@ def test_get_catalog_names_public_address(proxied):
     graph, text = turtle(public + "catalog")
     assert (URIRef(public + "catalog"), DCAT.service, URIRef(public + "sparql")) in graph
     downloads = [str(o) for o in graph.objects(None, DCAT.downloadURL)]
-    assert downloads and all(url.startswith(public + "dumps/") for url in downloads)
+    assert downloads and all(url.startswith((public + "dumps/", public + "releases/")) for url in downloads)
+    assert any(url.startswith(public + "releases/") for url in downloads)  # a kept release's own dumps
     assert_not_backend(text, backend)
 
 
@@ -323,6 +324,37 @@ def test_editor_in_browser_under_prefix(proxied):
         finally:
             browser.close()
     assert outside == [], f"requests left the public address: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@live
+def test_search_suggestions_in_browser_under_prefix(proxied):
+    """The header's suggestions under /twinning/: asked of /twinning/search, and the one chosen opens under the
+    prefix."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from .test_browser import ARGS, CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
+    public, _ = proxied
+    asked, errors = [], []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: (asked.append(route.request.url), route.continue_()
+                                              if route.request.url.startswith(public) else route.abort()))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(public + "map")
+            page.get_by_role("combobox", name="Search").fill("lulea")
+            page.get_by_role("listbox", name="Suggestions").wait_for()
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+            page.wait_for_url(public + "id/city/lulea")
+        finally:
+            browser.close()
+    assert any(url.startswith(public + "search?") for url in asked)
+    assert [url for url in asked if not url.startswith(public)] == []
     assert errors == [], f"JavaScript errors: {errors}"
 
 

@@ -172,6 +172,7 @@ def test_get_releases_html(history, history_client):
     page = response.get_data(as_text=True)
     for release in history[1:]:
         assert f"/releases/{release.id}/sparql" in page and f"/releases/{release.id}/changes" in page
+        assert f"/releases/{release.id}/dumps/twinning.nq.gz" in page
 
 
 def test_get_releases_atom(history, history_client):
@@ -352,3 +353,143 @@ def test_get_timemap_lists_every_kept_release(history, history_client):
 def test_get_memento_unknown_release_404(history_client):
     response = history_client.get("/releases/20990101T000000000000Z-deadbeef/id/city/leuven", headers=NT)
     assert response.status_code == 404 and response.get_json()["status"] == 404
+
+
+def release_dump(release, name: str) -> bytes:
+    return (release.path / "dumps" / name).read_bytes()
+
+
+def test_get_dump_accept_datetime_answers_from_that_release(history, history_client):
+    """A dump with Accept-Datetime is the file of the release current then, with the Memento headers; a graph of
+    the dump (?graph=) comes from that release too: the graph the write added is not in the older one."""
+    _, older, newer = history
+    for when, release in ((LONG_AGO, older), (LATER, newer)):
+        for name in ("twinning.nq", "twinning.ttl.gz"):
+            response = history_client.get(f"/dumps/{name}", headers={"Accept-Datetime": when}, buffered=True)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert response.data == release_dump(release, name)
+            assert response.headers["Memento-Datetime"] == http_date(release)
+            assert response.headers["Content-Location"] == f"http://localhost/releases/{release.id}/dumps/{name}"
+            assert "accept-datetime" in response.headers["Vary"].lower()
+            links = response.headers["Link"]
+            assert f'<http://localhost/dumps/{name}>; rel="original timegate"' in links
+            assert f'<http://localhost/timemap/dumps/{name}>; rel="timemap"; type="application/link-format"' in links
+    graph = {"graph": "urn:x:g"}
+    later = history_client.get("/dumps/twinning.nt", query_string=graph, headers={"Accept-Datetime": LATER},
+                               buffered=True)
+    assert later.status_code == 200 and b"<urn:x:added>" in later.data
+    assert later.headers["Content-Location"] == (f"http://localhost/releases/{newer.id}/dumps/twinning.nt"
+                                                 f"?graph=urn:x:g")
+    earlier = history_client.get("/dumps/twinning.nt", query_string=graph, headers={"Accept-Datetime": LONG_AGO})
+    assert earlier.status_code == 404 and earlier.get_json()["status"] == 404
+
+
+def test_get_dump_at_a_memento_datetime_is_that_memento(history, history_client):
+    """The datetime the TimeMap gives for a memento (an HTTP date, to the second) picks that memento."""
+    for release in history[1:]:
+        response = history_client.get("/dumps/twinning.nt", headers={"Accept-Datetime": http_date(release)},
+                                      buffered=True)
+        assert response.status_code == 200 and response.headers["Memento-Datetime"] == http_date(release)
+
+
+def test_get_dump_without_accept_datetime_unchanged(history, history_client):
+    response = history_client.get("/dumps/twinning.nq", buffered=True)
+    assert response.status_code == 200 and response.data == release_dump(history[2], "twinning.nq")
+    assert "Memento-Datetime" not in response.headers and "Link" not in response.headers
+    assert "Content-Location" not in response.headers
+
+
+def test_get_dump_bad_accept_datetime_400(history_client):
+    response = history_client.get("/dumps/twinning.nq", headers={"Accept-Datetime": "2024-01-01"})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": response.get_json()["error"], "status": 400}
+    assert "Accept-Datetime" in response.get_json()["error"]
+
+
+def test_get_release_dump_is_that_release_file(history, history_client):
+    _, older, _ = history
+    response = history_client.get(f"/releases/{older.id}/dumps/twinning.trig", buffered=True)
+    assert response.status_code == 200 and response.data == release_dump(older, "twinning.trig")
+    assert response.headers["Memento-Datetime"] == http_date(older)
+    assert response.headers["X-Twinning-Release"] == older.id
+    assert "Content-Location" not in response.headers  # it is the memento itself
+    for url in ("/releases/20990101T000000000000Z-deadbeef/dumps/twinning.nq", f"/releases/{older.id}/dumps/x.nq"):
+        missing = history_client.get(url)
+        assert missing.status_code == 404 and set(missing.get_json()) == {"error", "status"}
+
+
+def test_get_dump_timemap_lists_every_kept_release(history, history_client):
+    _, older, newer = history
+    response = history_client.get("/timemap/dumps/twinning.nq.gz")
+    assert response.status_code == 200 and response.mimetype == "application/link-format"
+    body = response.get_data(as_text=True)
+    for release in (older, newer):
+        assert (f'<http://localhost/releases/{release.id}/dumps/twinning.nq.gz>; rel="memento"; '
+                f'datetime="{http_date(release)}"') in body
+    assert body.index(older.id) < body.index(newer.id)
+    assert '<http://localhost/dumps/twinning.nq.gz>; rel="original timegate"' in body
+    unknown = history_client.get("/timemap/dumps/twinning.xlsx")
+    assert unknown.status_code == 404 and unknown.get_json()["status"] == 404
+
+
+def test_two_pinned_queries_at_once(history, history_client):
+    """Two answers of a past release streaming at the same time: on a remote engine too (query workers from the
+    store folder, TWINNING_QUERY_WORKERS of them), the second does not wait for the first."""
+    url = f"/releases/{history[1].id}/sparql"
+    first = history_client.get(url, query_string={"query": COUNT}, headers={"Accept": "application/json"})
+    second = history_client.get(url, query_string={"query": COUNT}, headers={"Accept": "application/json"})
+    try:
+        assert first.status_code == second.status_code == 200
+        assert first.get_json() == second.get_json()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_get_changes_on_every_backend(history, history_client):
+    """The changes of the release a write made, from the store folder's dumps whichever backend serves: the patch
+    turns the older release's dump into the newer's and back, byte for byte; the summary counts what it holds."""
+    from graph import patch
+
+    _, older, newer = history
+    response = history_client.get(f"/releases/{newer.id}/changes")
+    assert response.status_code == 200 and response.mimetype == "text/rdf-patch"
+    rows = response.data.splitlines()
+    assert rows[1] == f"H prev <{patch.release_iri(older.id)}> .".encode()
+    assert b"".join(patch.apply(rows, release_dump(older, "twinning.nq").splitlines())) == \
+        release_dump(newer, "twinning.nq")
+    assert b"".join(patch.apply(rows, release_dump(newer, "twinning.nq").splitlines(), reverse=True)) == \
+        release_dump(older, "twinning.nq")
+    summary = history_client.get(f"/releases/{newer.id}/changes", query_string={"since": older.id},
+                                 headers={"Accept": "application/json"}).get_json()
+    assert summary["since"] == older.id and summary["added"] == sum(row.startswith(b"A ") for row in rows)
+    assert {"graph": "urn:x:g", "added": 2, "deleted": 0} in summary["graphs"]
+    oldest = history_client.get(f"/releases/{older.id}/changes", headers={"Accept": "application/json"}).get_json()
+    assert oldest["since"] is None and oldest["deleted"] == 0
+
+
+def test_remote_server_without_the_store_folder(backend, history, history_app, tmp_path):
+    """A server of a remote engine that does not see the folder the releases were built in knows one release, the
+    engine's: it is listed, pinned and a memento; an older one is 404, and so are the changes (they come from the
+    folder's dumps)."""
+    if backend == "embedded":
+        pytest.skip("only a remote engine serves a release built elsewhere")
+    _, older, newer = history
+    keys = ("BACKEND", "ENDPOINT", "UPDATE_ENDPOINT", "STORE_ENDPOINT", "ENDPOINT_USER", "ENDPOINT_PASSWORD")
+    app = create_app({"TESTING": True, "RATE_LIMIT": 0, "STORE": str(tmp_path / "elsewhere"),
+                      **{key: history_app.config[key] for key in keys}})
+    try:
+        client = app.test_client()
+        assert [(r["id"], r["current"]) for r in client.get("/releases").get_json()["releases"]] == [(newer.id, True)]
+        assert ask(client, f"/releases/{newer.id}/sparql") is True
+        assert client.post(f"/releases/{older.id}/sparql", data={"query": ASK}).status_code == 404
+        resource = client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": LONG_AGO})
+        assert resource.status_code == 200 and "as a write named it" in resource.get_data(as_text=True)
+        assert resource.headers["Content-Location"] == f"http://localhost/releases/{newer.id}/id/city/leuven"
+        assert client.get(f"/releases/{newer.id}/id/city/leuven", headers=NT).status_code == 200
+        dump = client.get("/dumps/twinning.nq", headers={"Accept-Datetime": LATER}, buffered=True)
+        assert dump.status_code == 200 and dump.data == release_dump(newer, "twinning.nq")
+        changes = client.get(f"/releases/{newer.id}/changes")
+        assert changes.status_code == 404 and changes.get_json()["status"] == 404
+    finally:
+        app.extensions["twinning.backend"].close()

@@ -1,5 +1,5 @@
 """The vendored browser libraries of the pictures (web/static/vendor/maps/) against the recipe that built them
-(web/static/vendor/build/maps/): every package in the bundle is pinned by the lockfile and has its licence beside
+(web/static/vendor/source/maps/): every package in the bundle is pinned by the lockfile and has its licence beside
 the bundle, and the map data is Natural Earth's TopoJSON as world-atlas ships it.
 """
 import json
@@ -8,7 +8,7 @@ import re
 from .conftest import PROJECT
 
 VENDOR = PROJECT / "web" / "static" / "vendor" / "maps"
-RECIPE = PROJECT / "web" / "static" / "vendor" / "build" / "maps"
+RECIPE = PROJECT / "web" / "static" / "vendor" / "source" / "maps"
 
 
 def locked() -> dict[str, dict]:

@@ -15,7 +15,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from . import test_browser
-from .test_browser import SHOTS
+from .test_browser import SHOTS, write_query
 
 # The browser and page of test_browser.py: one Chromium per module, a page that fails on errors and outside requests.
 browser, page = test_browser.browser, test_browser.page
@@ -92,6 +92,19 @@ def test_get_map_draws_countries_zooms_pans_and_labels(page):
     focused = page.evaluate("document.activeElement.closest('.marker') && document.activeElement.getAttribute('href')")
     assert focused and focused.startswith("/id/city/")
     assert page.locator("svg.map .marker:focus text.label").is_visible()
+    # Zoomed in far, a place reached by Tab is brought into sight.
+    svg.focus()
+    for _ in range(8):
+        page.keyboard.press("+")
+    page.locator('svg.map [data-city="reykjavik"]').focus()
+    inside = page.evaluate("""() => {
+        const map = document.querySelector('svg.map').getBoundingClientRect();
+        const place = document.querySelector('svg.map [data-city="reykjavik"] circle').getBoundingClientRect();
+        return place.left >= map.left && place.right <= map.right && place.top >= map.top && place.bottom <= map.bottom;
+    }""")
+    assert inside is True, inside
+    assert scale_of(transform(page)) > 20, transform(page)
+    page.screenshot(path=SHOTS / "map-zoomed-to-focus.png")
 
 
 def test_get_map_of_one_cohort(page):
@@ -236,7 +249,8 @@ def show(page, name: str, answer: dict) -> tuple[list[str], dict]:
         return [fits, {svg: box.querySelectorAll("svg").length, bars: box.querySelectorAll("rect.bar").length,
                        markers: box.querySelectorAll(".marker").length, nodes: box.querySelectorAll(".node").length,
                        edges: box.querySelectorAll(".edge").length, items: box.querySelectorAll(".items a").length,
-                       countries: box.querySelectorAll("path.country").length, legend: box.innerText}];
+                       countries: box.querySelectorAll("path.country").length, legend: box.innerText,
+                       series: box.querySelectorAll("path.series").length}];
     }""", [name, answer])
 
 
@@ -265,8 +279,8 @@ def test_views_fit_and_draw_real_answers(page, live_server):
 
     by_date = fetch_answer(live_server, PREFIXES + """SELECT ?startDate (COUNT(?a) AS ?activities)
         WHERE { ?a a tw:ExchangeActivity ; tw:startDate ?startDate } GROUP BY ?startDate""")
-    fits, _ = show(page, "chart", by_date)
-    assert fits[:2] == ["chart", "timeline"]
+    fits, seen = show(page, "chart", by_date)
+    assert fits[:2] == ["chart", "timeline"] and seen["series"] == 1 and seen["bars"] == 0  # a line through time
 
     activities = fetch_answer(live_server, PREFIXES + """SELECT ?activity ?label ?startDate ?endDate WHERE {
         ?activity a tw:ExchangeActivity ; rdfs:label ?label ; tw:startDate ?startDate OPTIONAL { ?activity tw:endDate ?endDate } }""")
@@ -299,3 +313,39 @@ def test_views_fit_and_draw_real_answers(page, live_server):
 
     words = fetch_answer(live_server, PREFIXES + 'SELECT ?label WHERE { ?x rdfs:label ?label } LIMIT 5')
     assert page.evaluate("answer => TwinningViews.fits(answer)", words) == []
+    fits, seen = show(page, "map", words)  # asked anyway, the map says why it is empty
+    assert seen["svg"] == 0 and "No place in this answer" in seen["legend"]
+
+
+def test_editor_offers_the_views_that_fit_its_answer(page):
+    """The editor's tabs (see test_workbench_editor.py) with the real views.js: for cities with coordinates the
+    map is shown at once, with its countries; otherwise the table, and the views that fit as tabs drawn when chosen."""
+    page.goto("/query")
+    page.wait_for_function("window.TwinningViews && window.TwinningVendor")
+    write_query(page, PREFIXES + """SELECT ?city ?label ?lat ?long ?cohortNumber WHERE {
+        ?twin a tw:Twin ; tw:twinCity ?city ; tw:cohort/tw:cohortNumber ?cohortNumber .
+        ?city rdfs:label ?label ; wgs:lat ?lat ; wgs:long ?long FILTER(lang(?label) = "en") }""")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#view-map svg.map path.country")
+    tabs = page.locator("#view-tabs [role=tab]").all_inner_texts()
+    # cohortNumber names a cohort, it is no quantity: no chart; the twins' cohorts colour the map.
+    assert tabs == ["Table", "Map"]
+    assert page.locator("#view-map .marker").count() > 20
+    assert "cohort 1" in page.locator("#view-map .view-legend").inner_text()
+    page.screenshot(path=SHOTS / "editor-map-result.png", full_page=True)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.screenshot(path=SHOTS / "readme-editor-map.png", full_page=True)  # copied to docs/screenshots/editor-map.png
+
+    write_query(page, PREFIXES + """SELECT ?cohort (COUNT(?twin) AS ?twins) (MIN(?start) AS ?firstActivity) WHERE {
+        ?twin a tw:Twin ; tw:cohort ?cohort OPTIONAL { ?a tw:cohort ?cohort ; a tw:ExchangeActivity ; tw:startDate ?start } }
+        GROUP BY ?cohort""")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelectorAll('#view-tabs [role=tab]').length === 3")
+    # No coordinates: the table first, the views that fit as tabs, best first.
+    assert page.locator("#view-tabs [role=tab]").all_inner_texts() == ["Table", "Chart", "Timeline"]
+    assert page.locator("#view-table").is_visible()
+    page.locator("#view-tab-chart").click()
+    page.wait_for_selector("#view-chart svg.chart rect.bar")
+    page.locator("#view-tab-timeline").click()
+    page.wait_for_selector("#view-timeline svg.timeline")
+    assert page.locator("#view-chart").is_hidden() and page.locator("#view-timeline").is_visible()

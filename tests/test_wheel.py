@@ -150,9 +150,9 @@ def test_get_query_page(served):
 
 
 STATIC = PROJECT / "web" / "static"
-# Every served file, vendored ones too; vendor/build/ holds the inputs that built them, which are not installed.
+# Every served file, vendored ones too; vendor/source/ holds the inputs that built them, which are not installed.
 SERVED_STATIC = sorted(path.relative_to(STATIC).as_posix() for path in STATIC.rglob("*")
-                       if path.is_file() and "build" not in path.relative_to(STATIC).parts)
+                       if path.is_file() and "source" not in path.relative_to(STATIC).parts)
 
 
 @pytest.mark.parametrize("name", SERVED_STATIC)

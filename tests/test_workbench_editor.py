@@ -96,13 +96,8 @@ def test_editor_completes_resources_by_label_from_search_answers(page):
     assert urllib.parse.parse_qs(asked[-1]) == {"q": ["lulea"], "limit": ["20"]}
 
 
-def test_editor_completes_resources_by_label(page, live_server):
-    """Needs the server's search (GET /search, JSON); skipped on a server without it."""
-    probe = urllib.request.Request(live_server + "/search?q=lulea&limit=5", headers={"Accept": "application/json"})
-    try:
-        urllib.request.urlopen(probe, timeout=30).close()
-    except urllib.error.HTTPError as error:
-        pytest.skip(f"this server has no /search (HTTP {error.code})")
+def test_editor_completes_resources_by_label(page):
+    """Resources are completed from the server's search (GET /search, JSON)."""
     page.goto("/query")
     write_query(page, "SELECT ?p WHERE { ")
     page.keyboard.type("lulea")
@@ -188,10 +183,12 @@ def test_construct_answer_becomes_triples(page):
     assert "country" in page.locator("#results tbody tr").first.inner_text()  # the property's label
 
 
-# A stand-in for web/static/views.js that fits a map then a chart to any bindings and draws the answer it is given:
-# the test checks the editor's side of the contract (fits, render, tabs), whatever views the real file draws.
+# A stand-in for web/static/views.js that fits a map then a chart to any bindings, prefers the map to the table, and
+# draws the answer it is given: the test checks the editor's side of the contract (fits, preferred, render, tabs),
+# whatever views the real file draws.
 STUB_VIEWS = """window.TwinningViews = {
   fits(answer) { return answer.kind === "bindings" ? ["map", "chart"] : ["network"]; },
+  preferred(answer) { return answer.kind === "bindings" ? "map" : null; },
   render(name, element, answer) {
     element.textContent = name + " of " + (answer.rows || answer.triples).length + " " + answer.kind;
   },
@@ -329,9 +326,9 @@ def test_api_page_runs_an_operation_offline(page):
 def test_vendored_code_carries_every_licence():
     """Each package the bundle was built from has its licence in vendor/LICENSES.txt (with its version)."""
     vendor = PROJECT / "web" / "static" / "vendor"
-    lock = json.loads((vendor / "build" / "editor" / "package-lock.json").read_text())
+    lock = json.loads((vendor / "source" / "editor" / "package-lock.json").read_text())
     licences = (vendor / "LICENSES.txt").read_text()
-    direct = json.loads((vendor / "build" / "editor" / "package.json").read_text())["dependencies"]
+    direct = json.loads((vendor / "source" / "editor" / "package.json").read_text())["dependencies"]
     assert direct, "no dependencies listed"
     for name in direct:
         version = lock["packages"][f"node_modules/{name}"]["version"]

@@ -2,6 +2,7 @@
 and streamed responses. Every blueprint reaches the store through these functions."""
 import datetime
 import hashlib
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,8 +15,11 @@ from graph.errors import BadRequest, ResponseTooLarge, TooLarge, Unavailable, Ur
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_types
 from graph.jobs import DumpJob, Job, QueryJob
 from graph.policy import check_outgoing
+from graph.pool import Answer
+from graph.release import kept_releases
 from graph.writes import empty_release
 
+from .cache import AnswerCache, cacheable
 from .errors import error_response
 
 PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "trig")}  # formats of one graph
@@ -31,13 +35,29 @@ def current():
     return g.release
 
 
-def run_job(job: Job, timeout: float | None = None):
-    """Run a job on the backend. Where the backend answered from a newer release than the job named (a remote
-    engine switched meanwhile), the rest of the request speaks of that one (see current()); a page already built
-    in part from the older one is not finished from the newer."""
+def run_job(job: Job, timeout: float | None = None, cached: bool = True):
+    """Run a job on the backend, or answer a query from the answer cache (web/cache.py). Where the backend answered
+    from a newer release than the job named (a remote engine switched meanwhile), the rest of the request speaks of
+    that one (see current()); a page already built in part from the older one is not finished from the newer.
+
+    A cacheable query's answer is read whole before its head goes out when it is small (up to the cache's entry
+    limit): its body is then a list of one bytes object, and g.cache says ("hit" or "miss", strong ETag); otherwise
+    it streams as the backend sends it, and g.cache is ("bypass", None). `cached=False` always asks the backend."""
     app = current_app
-    if g.get("pinned") and isinstance(job, QueryJob):  # a request about one kept release (web/releases.py, memento.py)
+    if g.get("pinned"):  # a request about one kept release (web/releases.py, memento.py)
         job = replace(job, pinned=True)
+    cache = app.extensions["twinning.cache"]
+    key = None
+    if isinstance(job, QueryJob):
+        g.cache = ("bypass", None)
+        if cached and cache.capacity and cacheable(job):
+            if not g.get("pinned"):
+                cache.saw_current(current().id, lambda: [kept.id for kept in kept_releases(Path(app.config["STORE"]))])
+            key = cache.key(current().id, job)
+            entry = cache.get(key)
+            if entry is not None:
+                g.cache, g.answered = ("hit", entry.etag), True
+                return Answer(entry.format, entry.graph, [entry.body], None)
     answer = app.extensions["twinning.backend"].run(job, timeout or float(app.config["QUERY_TIMEOUT"]))
     if answer.release is not None and answer.release.id != current().id:
         if g.get("answered"):
@@ -45,7 +65,29 @@ def run_job(job: Job, timeout: float | None = None):
             raise Unavailable("the graph switched to a new release while this page was built; ask again",
                              retry_after=1)
         g.release = answer.release
+        key = key and cache.key(current().id, job)
     g.answered = True
+    return answer if key is None else read_small(answer, cache, key)
+
+
+def read_small(answer: Answer, cache: AnswerCache, key) -> Answer:
+    """The answer read whole and kept in the cache if it is small and complete; else as it streams, its first
+    chunks already read. An error while reading is raised before the client is told anything."""
+    chunks, size, body = [], 0, iter(answer.body)
+    try:
+        for chunk in body:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cache.entry_limit:
+                answer.body = itertools.chain(chunks, body)
+                return answer
+    except BaseException:
+        answer.close()
+        raise
+    whole = b"".join(chunks)
+    answer.body = [whole]
+    if not answer.capped:  # a capped answer is not proved to be the same at every evaluation
+        g.cache = ("miss", cache.put(key, answer.format, answer.graph, whole).etag)
     return answer
 
 
@@ -122,10 +164,20 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
                    base_iri=request.base_url, default_graphs=tuple(default_graphs), named_graphs=tuple(named_graphs))
     answer = run_job(job, timeout_for(app, request.values.get("timeout")))
     media = (GRAPH_FORMATS if answer.graph else RESULT_FORMATS)[answer.format][0]
-    response = Response(cut_off(answer.body, int(app.config["MAX_RESPONSE_BYTES"])),
-                        content_type=f"{media}; charset=utf-8")
+    limit = int(app.config["MAX_RESPONSE_BYTES"])
+    if isinstance(answer.body, list):  # read whole (run_job): sent with its length, or refused before its head
+        if limit and len(answer.body[0]) > limit:
+            answer.close()
+            raise ResponseTooLarge(f"the response passed the limit of {limit} bytes; see /limits")
+        response = Response(answer.body, content_type=f"{media}; charset=utf-8")
+        response.headers["Content-Length"] = str(len(answer.body[0]))
+    else:
+        response = Response(cut_off(answer.body, limit), content_type=f"{media}; charset=utf-8")
     response.call_on_close(answer.close)
     response.headers["Vary"] = "Accept"
+    state, etag = g.cache
+    response.headers["X-Twinning-Cache"] = state
+    response.headers["Cache-Control"] = cache_control(job, answer, etag)
     response.headers["X-Twinning-Release"] = current().id
     if job.max_rows:
         response.headers["X-Twinning-Row-Limit"] = str(job.max_rows)
@@ -139,7 +191,23 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
         links.append(f'<{url_for("releases.release_sparql", release_id=current().id, _external=True)}>; rel="memento"')
     if links:
         response.headers["Link"] = ", ".join(links)
-    return response
+    if etag is None:
+        return response
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def cache_control(job: QueryJob, answer: Answer, etag: str | None) -> str:
+    """What a reverse proxy or browser may keep: an answer that depends on its release alone (one with an ETag, or
+    a cacheable one too long to be kept here) may be kept; a pinned release's for good, the current release's for
+    ANSWER_MAX_AGE seconds and then checked with its ETag, as the release may switch. Volatile, SERVICE and capped
+    answers are not kept anywhere."""
+    if answer.capped or not (etag or cacheable(job)):
+        return "no-store"
+    if g.get("pinned"):
+        return "public, max-age=31536000, immutable"
+    age = int(current_app.config["ANSWER_MAX_AGE"])
+    return f"public, max-age={age}" if age else "public, no-cache"
 
 
 def cut_off(body, limit: int):

@@ -3,8 +3,8 @@ from flask import Response, request
 
 # Headers a cross-origin script may read: the caching and paging ones, and every X-Twinning-* header.
 EXPOSED_HEADERS = ("Content-Type, Content-Length, Content-Disposition, Content-Location, ETag, Last-Modified, Link, "
-                   "Location, Memento-Datetime, Retry-After, Vary, X-Twinning-Capped, X-Twinning-Release, "
-                   "X-Twinning-Row-Limit")
+                   "Location, Memento-Datetime, Retry-After, Vary, X-Twinning-Cache, X-Twinning-Capped, "
+                   "X-Twinning-Release, X-Twinning-Row-Limit")
 
 
 def allow_cross_origin(response: Response) -> Response:

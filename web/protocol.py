@@ -78,7 +78,8 @@ def health() -> Response:
     try:
         if backend.kind == "sparql":
             backend.current(fresh=True)  # the engine itself, not the record it confirmed a moment ago
-        answer = run_job(QueryJob(str(release_or_503().path), page_query("health")), min(5.0, float(current_app.config["QUERY_TIMEOUT"])))
+        answer = run_job(QueryJob(str(release_or_503().path), page_query("health")),
+                         min(5.0, float(current_app.config["QUERY_TIMEOUT"])), cached=False)  # the backend itself
         try:
             b"".join(answer.body)
         finally:

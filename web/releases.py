@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from graph.errors import Forbidden, NotFound, TwinningError
-from graph.release import kept_release, kept_releases, summaries
+from graph.release import Release, kept_release, kept_releases, summaries
 
 from . import protocol
 from .answers import current, without_parameters
@@ -20,13 +20,38 @@ bp = Blueprint("releases", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def kept() -> list[dict]:
-    """The kept releases of the store folder, newest first, as plain data."""
+def held() -> Release | None:
+    """The release being served; None when there is none or the engine cannot be reached."""
     try:
-        held = current()
-    except TwinningError:  # an engine that cannot be reached: the list still stands, none marked current
-        held = None
-    return summaries(kept_releases(Path(current_app.config["STORE"])), held and held.id)
+        return current()
+    except TwinningError:  # an engine that cannot be reached: the kept releases still stand, none current
+        return None
+
+
+def known() -> list[Release]:
+    """The kept releases, newest first: those of the store folder, and the one a remote engine holds if the folder
+    lacks it (a server that does not see the folder the releases are built in knows only that one)."""
+    releases, serving = kept_releases(Path(current_app.config["STORE"])), held()
+    if serving is not None and serving.id not in {release.id for release in releases}:
+        releases = sorted([*releases, serving], key=lambda release: release.id, reverse=True)
+    return releases
+
+
+def named(release_id: str) -> Release:
+    """A known release by id. Raises NotFound for an unknown or dropped one."""
+    release = kept_release(Path(current_app.config["STORE"]), release_id)
+    if release is None:
+        serving = held()  # a remote engine may hold a release this store folder does not
+        if serving is None or serving.id != release_id:
+            raise NotFound(f"there is no kept release {release_id!r}; see /releases")
+        release = serving
+    return release
+
+
+def kept() -> list[dict]:
+    """The known releases, newest first, as plain data."""
+    serving = held()
+    return summaries(known(), serving and serving.id)
 
 
 def listing() -> Response:
@@ -73,12 +98,7 @@ def feed() -> Response:
 def release_sparql(release_id: str) -> Response:
     """The SPARQL 1.1 Protocol over one kept release, read-only. Raises NotFound for an unknown or dropped release,
     Forbidden for an update."""
-    release = kept_release(Path(current_app.config["STORE"]), release_id)
-    if release is None:
-        held = current()  # a remote engine may hold a release this store folder does not
-        if held is None or held.id != release_id:
-            raise NotFound(f"there is no kept release {release_id!r}; see /releases")
-        release = held
+    release = named(release_id)
     if "update" in request.values or request.mimetype == "application/sparql-update":
         raise Forbidden("a kept release is read-only: send updates to /sparql")
     g.release, g.pinned = release, True  # what answers.run_query answers from

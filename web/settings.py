@@ -32,6 +32,9 @@ SETTINGS = {
     "RATE_BURST": (400, "requests one client address may make at once before the rate limit applies"),
     "SERVICE_ALLOWLIST": ([], "hosts that SERVICE and LOAD may reach; every other outgoing request is refused"),
     "KEEP_RELEASES": (KEEP_RELEASES, "releases kept, each queryable at /releases/<id>/sparql; older ones are dropped"),
+    "ANSWER_CACHE_BYTES": (64 * 1024 * 1024, "bytes of answers each server process keeps to serve again (0: none)"),
+    "ANSWER_CACHE_ENTRY_BYTES": (256 * 1024, "largest answer kept in the answer cache, in bytes"),
+    "ANSWER_MAX_AGE": (0, "seconds a proxy may serve a current release's answer before asking again (0: always ask)"),
     "UPDATE_TOKEN": ("", "secret that enables SPARQL Update and Graph Store writes (Authorization: Bearer)"),
 }
 
@@ -43,15 +46,20 @@ class SettingError(ValueError):
 # The smallest value that works, for the numeric settings (0 workers would start a server that never answers).
 MINIMUM = {"QUERY_TIMEOUT": 0.001, "QUERY_WORKERS": 1, "PORT": 0, "SERVER_WORKERS": 1, "SERVER_THREADS": 1,
            "MAX_CONTENT_LENGTH": 1, "MAX_QUERY_LENGTH": 1, "MAX_RESULT_ROWS": 0, "MAX_RESPONSE_BYTES": 0,
-           "RATE_LIMIT": 0, "RATE_BURST": 1, "PROXY_HOPS": 0, "KEEP_RELEASES": 1}
+           "RATE_LIMIT": 0, "RATE_BURST": 1, "PROXY_HOPS": 0, "KEEP_RELEASES": 1, "ANSWER_CACHE_BYTES": 0,
+           "ANSWER_CACHE_ENTRY_BYTES": 1, "ANSWER_MAX_AGE": 0}
+# The largest value allowed, where one is needed: the answer cache is memory of every server process.
+MAXIMUM = {"ANSWER_CACHE_BYTES": 16 * 1024 ** 3, "ANSWER_CACHE_ENTRY_BYTES": 64 * 1024 ** 2,
+           "ANSWER_MAX_AGE": 365 * 24 * 3600}
 
 
 def check_ranges(config) -> None:
     """Every numeric setting within its range, wherever it came from. Raises SettingError naming the setting."""
     for name, minimum in MINIMUM.items():
-        value = config.get(name)
-        if isinstance(value, (int, float)) and not (math.isfinite(value) and value >= minimum):
-            raise SettingError(f"setting {name} (TWINNING_{name}) is {value!r}: give a number of at least {minimum}")
+        value, maximum = config.get(name), MAXIMUM.get(name, math.inf)
+        if isinstance(value, (int, float)) and not (math.isfinite(value) and minimum <= value <= maximum):
+            within = f"from {minimum} to {maximum}" if name in MAXIMUM else f"of at least {minimum}"
+            raise SettingError(f"setting {name} (TWINNING_{name}) is {value!r}: give a number {within}")
 
 
 def settings_from_environment(environ) -> dict:

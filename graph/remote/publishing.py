@@ -67,7 +67,7 @@ def graph_contents(store: ox.Store) -> dict[str, bytes]:
     for name in [*export.source_graphs(store), ox.DefaultGraph()]:
         if lines := export.sorted_lines(store, [name]):
             graphs[DEFAULT_GRAPH if isinstance(name, ox.DefaultGraph) else name.value] = lines
-    graphs[UNION_GRAPH] = export.sorted_ntriples(store, None)  # each statement once, as the N-Triples dump
+    graphs[UNION_GRAPH] = b"".join(export.sorted_ntriples(store, None))  # each statement once, as the N-Triples dump
     return graphs
 
 

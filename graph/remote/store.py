@@ -29,12 +29,14 @@ CONFIRMED_FOR = 1.0  # seconds a release the engine confirmed is taken as curren
 class RemoteStore:
     """Releases held by a remote engine: which one is current, and answers from it (backend.Sparql adds writing)."""
 
-    def __init__(self, engine: Engine, local_root: Path):
+    def __init__(self, engine: Engine, local_root: Path, workers: int = 1):
         self.engine = engine
         self.local_root = Path(local_root)
         self.cached: Release | None = None
         self.confirmed = float("-inf")  # when the engine last said it holds `cached`
-        self.copies = WorkerPool(1)  # answers queries over copies of merged datasets (_copied)
+        # Query workers for what the engine cannot answer: copies of merged datasets (_copied), and past releases
+        # from the store folder (backend.Sparql._pinned); started when first needed.
+        self.copies = WorkerPool(workers)
 
     def current(self, fresh: bool = False) -> Release | None:
         """The release the engine holds. Unless `fresh` is asked for, one the engine confirmed within the last

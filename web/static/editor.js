@@ -451,7 +451,7 @@
     $("next").disabled = page >= pages - 1;
   }
 
-  // The tabs: "Table" and each view of views.js that fits the answer, the best first and chosen.
+  // The tabs: "Table" and each view of views.js that fits the answer, the best first.
   async function showViews() {
     const views = window.TwinningViews;
     // ready(): the graph's located resources are known, so a column of city IRIs can be offered a map.
@@ -478,7 +478,10 @@
       panel.hidden = true;
       return panel;
     }));
-    await chooseView(tabs[names.length ? 1 : 0]);
+    // The table first, as in YASGUI and the Wikidata Query Service, unless the answer was asked as a picture
+    // (views.js's preferred: coordinates make a map).
+    const preferred = window.TwinningViews && answer.view ? window.TwinningViews.preferred(answer.view) : null;
+    await chooseView(tabs.find((tab) => tab.dataset.view === preferred) || tabs[0]);
   }
 
   async function chooseView(tab, focus) {

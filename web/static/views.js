@@ -2,10 +2,12 @@
 // modules (static/vendor/maps/). Every page that draws a picture uses this file, so there is one drawing code.
 //
 //   TwinningViews.fits(answer)                  -> view names that suit the answer, best first
+//   TwinningViews.preferred(answer)             -> the view to show before the table ("map" for coordinates), or null
 //   TwinningViews.render(name, element, answer) -> Promise, resolved once the picture is drawn into element
 //   TwinningViews.ready()                       -> Promise: the graph's located resources are known (fits can
 //                                                  then offer a map for a column of cities given only as IRIs)
 //
+// It needs static/vendor/maps/maps.min.js loaded before it (the global TwinningVendor).
 // An answer is {kind: "bindings", vars, rows: [{var: term}]} or {kind: "triples", triples: [{s, p, o}]}, the terms
 // as in SPARQL 1.1 Query Results JSON. Pages that draw a picture on load mark an element with
 // data-twinning-view="map" and data-answer="ID" of a <script type="application/json"> holding the answer.
@@ -101,6 +103,9 @@
         located = new Map(json.results.bindings.map((b) => [b.place.value,
           { lat: +b.lat.value, long: +b.long.value, label: b.label ? b.label.value : null }]));
         return located;
+      }, () => {
+        locatedPromise = null;  // asked again next time; meanwhile only places with their own coordinates are drawn
+        return new Map();
       });
     return locatedPromise;
   }
@@ -141,8 +146,10 @@
     return iriColumns(answer).filter((v) => answer.rows.some((r) => r[v] && (located ? located.has(r[v].value)
       : r[v].value.startsWith(ID + "city/"))));
   }
+  // Numbers to chart: not coordinates, nor numbers that name things (cohortNumber, sourceId).
   function numberColumns(answer) {
-    return answer.vars.filter((v) => column(answer.rows, v, isNumber) && !/(lat|latitude|long|lon|lng|longitude)$/i.test(v));
+    return answer.vars.filter((v) => column(answer.rows, v, isNumber) && !/(lat|latitude|long|lon|lng|longitude)$/i.test(v)
+      && !/.(Number|Id|ID)$/.test(v));
   }
   function dateColumns(answer) { return answer.vars.filter((v) => column(answer.rows, v, (t) => toDate(t) !== null)); }
 
@@ -163,6 +170,14 @@
       views.unshift("chart");
     }
     return views;
+  }
+
+  // The view to show before the table, or null: a map when the answer carries coordinates (the query asked for
+  // places on a map), as the Wikidata Query Service's defaultView comment would say.
+  function preferred(answer) {
+    if (answer.kind !== "bindings" || !answer.rows.length) return null;
+    const wkt = answer.vars.some((v) => column(answer.rows, v, (t) => wktPoint(t) !== null));
+    return wkt || coordinatePairs(answer).length ? "map" : null;
   }
 
   // ---- shared drawing helpers ----
@@ -233,7 +248,7 @@
       ...wkts.map((w) => ({ name: w, owner: ownerOf(w.replace(/(wkt|geometry|geo|point|coords?)$/i, "")),
         at: (row) => wktPoint(row[w]), label: () => null })),
       ...cities.map((c) => ({ name: c, owner: c,
-        at: (row) => { const p = row[c] && located.get(row[c].value); return p ? [p.long, p.lat] : null; },
+        at: (row) => { const p = row[c] && located && located.get(row[c].value); return p ? [p.long, p.lat] : null; },
         label: () => null })),
     ];
     for (const row of answer.rows) {
@@ -244,7 +259,8 @@
         const iri = source.owner && row[source.owner] ? row[source.owner].value : null;
         const key = at[0].toFixed(4) + "," + at[1].toFixed(4);
         const label = source.label(row) || (iri ? labelOf(row, source.owner) : key);
-        const marker = markers.get(key) || { key, at, iri, label, roles: new Set(), colour: paint.of(row), rows: 0 };
+        const marker = markers.get(key) || { key, at, iri, label, roles: new Set(), colour: NONE, rows: 0 };
+        if (marker.colour === NONE) marker.colour = paint.of(row);  // the first row that has a colour gives it
         // A role: the columns' prefix (twin, lead), else the row's own role column (pilot, twin).
         const role = source.name || (row.role && row.role.value);
         if (role) marker.roles.add(role);
@@ -268,6 +284,10 @@
     if (answer.kind === "bindings") await fetchLabels(locatedColumns(answer).flatMap((v) => answer.rows.filter((r) => r[v]).map((r) => r[v].value)));
     const topo = await countries();
     const model = mapModel(answer);
+    if (!model.markers.length) {
+      element.textContent = "No place in this answer has coordinates the map can read.";
+      return { markers: 0 };
+    }
     const W = options.width || 900, H = options.height || Math.round(W * 0.62);
     const svg = figure(element, "map", options.title || "Map of " + model.markers.length + " places", W, H);
     svg.setAttribute("tabindex", "0");
@@ -336,6 +356,16 @@
       else if (event.key === "0") zoom.transform(selection, d3.zoomIdentity);
       else return;
       event.preventDefault();
+    });
+    // A place reached by Tab while zoomed in but out of sight: the map pans to it. (Listened for on the svg, which
+    // is focusable anyway: Chromium makes any SVG element with a focus listener a Tab stop.)
+    svg.addEventListener("focusin", (event) => {
+      const marker = event.target.closest && event.target.closest(".marker");
+      const circle = marker && marker.querySelector("circle");
+      if (!circle) return;
+      const t = d3.zoomTransform(svg), x = +circle.getAttribute("cx"), y = +circle.getAttribute("cy");
+      const [sx, sy] = t.apply([x, y]);
+      if (sx < 20 || sx > W - 20 || sy < 20 || sy > H - 20) zoom.translateTo(selection, x, y);
     });
     const controls = document.createElement("div");
     controls.className = "view-controls";
@@ -498,9 +528,10 @@
   // ---- chart ----
   async function renderChart(element, answer, options) {
     const numbers = numberColumns(answer), dates = dateColumns(answer);
-    const category = answer.vars.find((v) => !numbers.includes(v) && !dates.includes(v) && !/label$/i.test(v) && answer.rows.some((r) => r[v]))
-      || answer.vars.find((v) => !numbers.includes(v) && answer.rows.some((r) => r[v]));
-    const byDate = dates.length && (!category || dates.includes(category) || column(answer.rows, dates[0], (t) => t !== null));
+    // Bars by category when there is one (a label column stands for its resource), else a line through time.
+    const words = answer.vars.filter((v) => !numbers.includes(v) && !dates.includes(v) && answer.rows.some((r) => r[v]));
+    const category = words.find((v) => !/label$/i.test(v)) || words[0];
+    const byDate = !category && dates.length > 0;
     const series = numbers.slice(0, 6);
     await fetchLabels(answer.rows.filter((r) => r[category] && r[category].type === "uri" && !answer.vars.includes(category + "Label")).map((r) => r[category].value));
     const W = options.width || 900;
@@ -619,7 +650,10 @@
     return RENDERERS[name](element, answer, options || {}).finally(() => element.removeAttribute("aria-busy"));
   }
 
-  window.TwinningViews = { fits, render, ready };
+  window.TwinningViews = { fits, preferred, render, ready };
+  // Asked at once, so that fits() knows the located resources by the time an answer comes (until then it takes
+  // the graph's city IRIs for located ones).
+  ready();
 
   // Pages that carry their answer: <div data-twinning-view="map" data-answer="id-of-a-json-script">.
   function drawMarked() {

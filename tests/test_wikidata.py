@@ -1,0 +1,106 @@
+"""The Wikidata cross-check (loaders/wikidata.py) on the real data and on copies with deliberately wrong rows, through
+`twinning validate` as a user runs it."""
+import csv
+import io
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from loaders.wikidata import check, independent_source
+
+from .conftest import PROJECT, csv_rows
+from .test_loaders import line_of, rewrite
+
+ALL_BACKENDS = True  # the home page's count is a query: run it on the embedded store and on each remote engine
+
+
+def validate(data_dir) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cli", "validate", str(data_dir)], cwd=PROJECT,
+                          capture_output=True, text=True, check=False)
+
+
+def candidate_lines(path, city_id: str) -> list[int]:
+    """The lines on which the candidate rows of one city start."""
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    lines, start = [], 2
+    for row in reader:
+        if row["city_id"] == city_id:
+            lines.append(start)
+        start = reader.line_num + 1
+    return lines
+
+
+def test_real_links_pass_and_have_two_independent_sources():
+    findings = check(PROJECT / "data")
+    assert not [f for f in findings if f.fatal], [str(f) for f in findings if f.fatal]
+    links = csv_rows("wikidata_links.csv")
+    candidates = csv_rows("wikidata_candidates.csv")
+    assert len(links) >= 72
+    for link in links:
+        agreeing = [c for c in candidates if c["city_id"] == link["city_id"]]
+        assert {c["wikidata_id"] for c in agreeing} == {link["wikidata_id"]}, link["city_id"]
+        assert len({independent_source(c["source_url"]) for c in agreeing}) >= 2, link["city_id"]
+
+
+def test_unlinked_failing_candidates_only_warn():
+    """Larissa: one source's record lies 20 km away and names another item, so the city is not linked, and the
+    run still passes with a warning for that line."""
+    result = validate(PROJECT / "data")
+    assert result.returncode == 0, result.stderr
+    for line in candidate_lines(PROJECT / "data" / "wikidata_candidates.csv", "larisa"):
+        assert f"wikidata_candidates.csv:{line}: wikidata: warning: larisa" in result.stderr
+    assert "conflict" in result.stderr and "km from the city's GeoNames point" in result.stderr
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("item_label", "Atlantis", "label 'Atlantis' is not the city's English or local name"),
+    ("item_country_iso2", "DE", "country DE is not the city's (DK)"),
+    ("item_latitude", "56.6", "km from the city's GeoNames point (more than 10)"),
+    ("wikidata_id", "Q1748", "conflict: other records give Q25319"),
+])
+def test_wrong_candidate_of_a_linked_city_fails_validate(data_copy, column, value, message):
+    candidates = data_copy / "wikidata_candidates.csv"
+    line = candidate_lines(candidates, "aarhus")[0]
+    rewrite(candidates, line, column, value)
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert f"wikidata_candidates.csv:{line}: wikidata: error: aarhus" in result.stderr
+    assert message in result.stderr
+    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "aarhus")
+    assert f"wikidata_links.csv:{link_line}: wikidata: error: link aarhus Q25319" in result.stderr
+
+
+def test_link_with_one_source_fails(data_copy):
+    candidates = data_copy / "wikidata_candidates.csv"
+    lines = candidate_lines(candidates, "aarhus")
+    text = candidates.read_text(encoding="utf-8").splitlines(keepends=True)
+    del text[lines[0] - 1]
+    candidates.write_text("".join(text), encoding="utf-8")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert "link aarhus Q25319: fewer than two independent sources give the item" in result.stderr
+
+
+def test_link_without_any_candidate_fails(data_copy):
+    links = data_copy / "wikidata_links.csv"
+    line = line_of(links, "city_id", "aarhus")
+    rewrite(links, line, "wikidata_id", "Q999999999")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert f"wikidata_links.csv:{line}: wikidata: error: link aarhus Q999999999: no record" in result.stderr
+
+
+def test_every_link_row_is_one_city_and_cited_sources_are_listed():
+    links = csv_rows("wikidata_links.csv")
+    assert not [c for c, n in Counter(r["city_id"] for r in links).items() if n > 1]
+    sources = {r["source_url"] for r in csv_rows("sources.csv")}
+    for row in csv_rows("wikidata_candidates.csv"):
+        assert row["source_url"] in sources, row["source_url"]
+
+
+def test_home_page_counts_the_linked_cities(client):
+    """The home page's count comes from the graph: every row of wikidata_links.csv, one link per city."""
+    home = client.get("/").get_data(as_text=True)
+    assert f"<strong>{len(csv_rows('wikidata_links.csv'))}</strong> cities linked to Wikidata" in home
