@@ -54,6 +54,13 @@ def write_query(page, text: str) -> None:
     page.keyboard.insert_text(text)
 
 
+def show_table(page) -> None:
+    """Wait for the answer and open its "Table" tab (the editor opens on the view that fits best)."""
+    page.wait_for_selector("#answer:not([hidden])")
+    page.click("#view-tab-table")
+    page.wait_for_selector("#results table tbody tr")
+
+
 def test_home_page(page):
     page.goto("/")
     assert page.locator("h1").inner_text() == "NetZeroCities twinning knowledge graph"
@@ -68,7 +75,7 @@ def test_named_query_with_parameter_and_csv_download(page):
     page.select_option("#named", "twins_of_pilot")
     page.fill("#param-pilot", "umea-c1")
     page.click("#run")
-    page.wait_for_selector("#results table tbody tr")
+    show_table(page)
     table = page.locator("#results table").inner_text()
     assert "Luleå" in table and "Würzburg" in table
     assert page.locator("#results table tbody tr").count() == 2
@@ -83,7 +90,7 @@ def test_named_query_with_parameter_and_csv_download(page):
 
 def test_shared_address_reopens_query(page):
     page.goto("/query?name=twins_of_pilot&pilot=leuven-c1&run=1")
-    page.wait_for_selector("#results table tbody tr")
+    show_table(page)
     assert "Lund" in page.locator("#results table").inner_text()
 
 
@@ -104,7 +111,7 @@ def test_editor_pagination_and_labelled_links(page):
     page.goto("/query")
     write_query(page, "SELECT ?city WHERE { ?city a <https://w3id.org/nzc-twinning/ontology#City> } ORDER BY ?city")
     page.click("#run")
-    page.wait_for_selector("#results table tbody tr")
+    show_table(page)
     assert page.locator("#results table tbody tr").count() == 50
     first = page.locator("#results table tbody tr").first.locator("a")
     assert first.get_attribute("href").startswith("/id/city/")
@@ -145,7 +152,7 @@ def test_keyboard_only_run(page):
     page.focus("#query-editor .cm-content")
     page.keyboard.press("Tab")  # from the editor to the Run button: the editor does not trap Tab
     page.keyboard.press("Enter")
-    page.wait_for_selector("#results table tbody tr")
+    show_table(page)
     assert page.locator("#results table tbody tr").count() >= 5
 
 

@@ -289,7 +289,7 @@ def test_editor_in_browser_under_prefix(proxied):
     """The editor's script in Chromium under /twinning/: the query runs, labels are fetched, links and downloads
     stay under the prefix, and nothing is asked of any other address."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    from .test_browser import ARGS, CHROMIUM
+    from .test_browser import ARGS, CHROMIUM, show_table
 
     if CHROMIUM is None:
         pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
@@ -302,24 +302,25 @@ def test_editor_in_browser_under_prefix(proxied):
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(public)
                        else (outside.append(route.request.url), route.abort()))
             page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(public + "query?" + urlencode({"query": f"SELECT ?city WHERE {{ VALUES ?city {{ <{LUND}> }} }}",
-                                                     "run": "1"}))
+            page.goto(public + "query#" + urlencode({"query": f"SELECT ?city WHERE {{ VALUES ?city {{ <{LUND}> }} }}"}))
+            show_table(page)
             link = page.locator("#results table tbody tr a").first
-            link.wait_for()
             assert link.get_attribute("href") == PREFIX + "/id/city/lund"
             assert link.inner_text() == "Lund"  # the label came from the editor's own POST to the endpoint
             assert urlsplit(page.url).path == PREFIX + "/query"  # the shared address
-            downloads = page.locator("#download-links a").evaluate_all("links => links.map(a => a.href)")
-            assert downloads and all(url.startswith(public + "sparql?") for url in downloads)
+            with page.expect_request("**/sparql") as download:  # downloads go by POST to the endpoint
+                page.click('#download-links button[data-format="csv"]')
+            assert download.value.url == public + "sparql" and download.value.method == "POST"
             link.click()
             page.wait_for_url(public + "id/city/lund")
             assert page.locator("h1").inner_text() == "Lund"
 
             page.goto(public + "query?name=twins_of_pilot&pilot=umea-c1&run=1")
-            page.wait_for_selector("#results table tbody tr")
+            show_table(page)
             assert page.locator("#results table tbody tr").count() == 2
-            downloads = page.locator("#download-links a").evaluate_all("links => links.map(a => a.href)")
-            assert downloads and all(url.startswith(public + "queries/twins_of_pilot?") for url in downloads)
+            with page.expect_request("**/queries/twins_of_pilot?*") as download:
+                page.click('#download-links button[data-format="csv"]')
+            assert download.value.url.startswith(public + "queries/twins_of_pilot?")
         finally:
             browser.close()
     assert outside == [], f"requests left the public address: {outside}"

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from . import test_browser
 from .conftest import PROJECT
-from .test_browser import SHOTS, write_query
+from .test_browser import SHOTS, show_table, write_query
 
 # The browser tests' fixtures: Chromium, and a page that fails on JavaScript errors and requests leaving the server.
 browser, page = test_browser.browser, test_browser.page
@@ -75,6 +75,27 @@ def test_editor_completes_prefixes_and_ontology_terms(page):
         "PREFIX country: <http://publications.europa.eu/resource/authority/country/>")
 
 
+def test_editor_completes_resources_by_label_from_search_answers(page):
+    """The editor's side of the search contract (GET /search?q=...&limit=N, JSON [{iri, label, type}]), with a
+    stand-in answer, so the completion is checked whatever the server's search finds."""
+    asked = []
+
+    def search(route):
+        asked.append(urllib.parse.urlsplit(route.request.url).query)
+        route.fulfill(content_type="application/json", body=json.dumps([
+            {"iri": "https://w3id.org/nzc-twinning/id/city/lulea", "label": "Luleå", "type": f"{TW}City"}]))
+
+    page.route("**/search?*", search)
+    page.goto("/query")
+    write_query(page, "SELECT ?p WHERE { ")
+    page.keyboard.type("lulea")
+    chosen(page, "Luleå")
+    page.keyboard.press("Enter")
+    assert editor_text(page).splitlines() == ["PREFIX city: <https://w3id.org/nzc-twinning/id/city/>",
+                                              "SELECT ?p WHERE { city:lulea"]
+    assert urllib.parse.parse_qs(asked[-1]) == {"q": ["lulea"], "limit": ["20"]}
+
+
 def test_editor_completes_resources_by_label(page):
     """Resources are completed from the server's search (GET /search, JSON)."""
     page.goto("/query")
@@ -131,6 +152,7 @@ def test_result_table_sorts_filters_and_labels(page):
     page.goto("/query")
     write_query(page, CITIES)
     run_and_wait(page)
+    show_table(page)
     header = page.locator('#results th[data-variable="city"]')
     header.locator("button").focus()
     page.keyboard.press("Enter")  # sorting by keyboard
@@ -190,6 +212,22 @@ def test_result_views_from_views_js_are_tabs_chosen_best_first(page):
     assert page.locator("#view-table").is_visible() and page.locator("#view-map").is_hidden()
     page.keyboard.press("End")
     assert page.locator("#view-chart").inner_text() == f"chart of {rows} bindings"
+
+
+def test_result_views_of_the_real_views_js(page):
+    """With the views the project ships: an answer of cities opens on its table (nothing in it asks for a picture)
+    and offers its map as the next tab, drawn when chosen."""
+    page.goto("/query")
+    write_query(page, CITIES)
+    run_and_wait(page)
+    tabs = page.locator("#view-tabs [role=tab]")
+    tabs.nth(1).wait_for()
+    assert tabs.nth(0).inner_text() == "Table" and tabs.nth(1).inner_text() == "Map"
+    assert tabs.nth(0).get_attribute("aria-selected") == "true"
+    tabs.nth(1).click()
+    page.locator("#view-map svg").first.wait_for()
+    assert page.locator("#view-table").is_hidden()
+    page.screenshot(path=SHOTS / "editor-map-result.png", full_page=True)
 
 
 def test_downloads_every_format_the_endpoint_offers(page):
@@ -289,9 +327,9 @@ def test_api_page_runs_an_operation_offline(page):
 def test_vendored_code_carries_every_licence():
     """Each package the bundle was built from has its licence in vendor/LICENSES.txt (with its version)."""
     vendor = PROJECT / "web" / "static" / "vendor"
-    lock = json.loads((vendor / "source" / "package-lock.json").read_text())
+    lock = json.loads((vendor / "source" / "editor" / "package-lock.json").read_text())
     licences = (vendor / "LICENSES.txt").read_text()
-    direct = json.loads((vendor / "source" / "package.json").read_text())["dependencies"]
+    direct = json.loads((vendor / "source" / "editor" / "package.json").read_text())["dependencies"]
     assert direct, "no dependencies listed"
     for name in direct:
         version = lock["packages"][f"node_modules/{name}"]["version"]

@@ -453,7 +453,10 @@
 
   // The tabs: "Table" and each view of views.js that fits the answer, the best first.
   async function showViews() {
-    const names = window.TwinningViews && answer.view ? window.TwinningViews.fits(answer.view) : [];
+    const views = window.TwinningViews;
+    // ready(): the graph's located resources are known, so a column of city IRIs can be offered a map.
+    if (views && answer.view && views.ready) await views.ready();
+    const names = views && answer.view ? views.fits(answer.view) : [];
     const tabs = ["table", ...names].map((name) => {
       const tab = document.createElement("button");
       tab.type = "button";

@@ -41,6 +41,7 @@ window.TwinningEditor = {
           sparql(),
           autocompletion({ override: [complete], activateOnTyping: true }),
           readable,
+          EditorView.lineWrapping, // a long query stays readable without scrolling sideways
           EditorView.contentAttributes.of({ "aria-label": label }),
           EditorView.updateListener.of((update) => { if (update.docChanged && onChange) onChange(); }),
         ],

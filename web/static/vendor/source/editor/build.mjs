@@ -1,12 +1,13 @@
 // Builds the workbench's vendored browser code from the exact versions in package-lock.json:
 //   npm ci && npm run build
-// writes ../workbench-editor.js (CodeMirror 6 + SPARQL + N3.js, one minified file), ../swagger-ui/ (Swagger UI's
-// own distribution files) and ../LICENSES.txt (the licence of every package that went into either).
+// in this folder writes web/static/vendor/workbench-editor.js (CodeMirror 6 + SPARQL + N3.js, one minified file),
+// vendor/swagger-ui/ (Swagger UI's own distribution files) and vendor/LICENSES.txt (the licence of every package
+// that went into either).
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const out = "..";
+const out = "../..";  // web/static/vendor/
 const result = await build({
   entryPoints: ["entry.mjs"],
   bundle: true,
