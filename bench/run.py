@@ -429,8 +429,8 @@ def main() -> None:
     if svg:
         svg_name = args.out.with_suffix(".svg").name
         args.out.with_suffix(".svg").write_text(svg)
-    command = "python -m bench.run " + " ".join(sys.argv[1:])
-    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n".join(real_graph.markdown(real)))
+    command = f"python -m bench.run --scales {args.scales} --rounds {args.rounds}" + " --quick" * args.quick  # no paths
+    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n" + "\n".join(real_graph.markdown(real)))
     (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special, "real_graph": real},
                                                           indent=2))
     print(args.out)
