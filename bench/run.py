@@ -9,6 +9,7 @@ Figures are medians over rounds; p99 over all samples; ratios against (b) and (a
 import argparse
 import http.client
 import io
+import itertools
 import json
 import os
 import platform
@@ -111,13 +112,20 @@ class Server:
         stop_server(self.process)
 
 
-def http_times(url: str, media: str, count: int) -> list[float]:
+REQUESTS = itertools.count()  # numbers the varied query texts of a run, so no two are the same
+
+
+def http_times(url: str, media: str, count: int, vary: bool = False) -> list[float]:
+    """Seconds of `count` GETs over one kept-alive connection. With `vary`, each request puts a numbered comment
+    before the query: a text of its own, which no cache can answer."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
     target = parts.path + "?" + parts.query
     times = []
     for _ in range(count):
         started = time.perf_counter()
+        if vary:
+            target = parts.path + "?" + parts.query.replace("query=", f"query=%23+{next(REQUESTS)}%0A", 1)
         connection.request("GET", target, headers={"Accept": media})
         response = connection.getresponse()
         response.read()
@@ -248,8 +256,11 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
             row = {"pyoxigraph in-process": summarise([inprocess_times(store, query, fmt, count)
                                                        for _ in range(rounds)])}
             for server_name, server in servers.items():
-                rows = [http_times(server.url(query), MEDIA[fmt], count) for _ in range(rounds)]
+                rows = [http_times(server.url(query), MEDIA[fmt], count, vary=True) for _ in range(rounds)]
                 row[server_name] = summarise(rows)
+            twinning = servers["twinning serve"]  # the same text again and again: its answer cache's hits
+            row["twinning serve, repeated"] = summarise([http_times(twinning.url(query), MEDIA[fmt], count)
+                                                         for _ in range(rounds)])
             result["systems"][name] = row
         lookup = QUERIES["one-row lookup"][0]
         result["throughput"] = {name: {kind: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5,
@@ -257,9 +268,9 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
                                        for kind in ("uncached", "repeated")} for name, s in servers.items()}
         heavy = QUERIES["COUNT all"][0]
         twinning = servers["twinning serve"]
-        one = statistics.median(sum(http_times(twinning.url(heavy), MEDIA["json"], 1)) for _ in range(3))
+        one = statistics.median(sum(http_times(twinning.url(heavy), MEDIA["json"], 1, True)) for _ in range(3))
         started = time.perf_counter()
-        threads = [threading.Thread(target=http_times, args=(twinning.url(heavy), MEDIA["json"], 1))
+        threads = [threading.Thread(target=http_times, args=(twinning.url(heavy), MEDIA["json"], 1, True))
                    for _ in range(2)]
         for thread in threads:
             thread.start()
@@ -364,7 +375,9 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
            (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
            f"{ox.__version__}; data from `bench/generate.py` (seed 42). "
            "Latencies are p50 (median of the rounds' medians) and p99 in milliseconds, over a kept-alive HTTP "
-           "connection; ratios are taken within this run."), ""]
+           "connection; ratios are taken within this run. Every request of the tables is a query text of its own "
+           "(a numbered comment before the query), so no cache answers it, except in the column `twinning serve, "
+           "repeated`: the same text each time, answered from twinning's answer cache."), ""]
     for r in results:
         out += [f"## {r['cities']:,} cities, {r['quads']:,} quads", "",
                 f"Build {r['build_s']:.1f} s (bulk load and statistics), store {r['store_mib']:.0f} MiB on disk; "
@@ -436,8 +449,8 @@ def main() -> None:
     if svg:
         svg_name = args.out.with_suffix(".svg").name
         args.out.with_suffix(".svg").write_text(svg)
-    command = "python -m bench.run " + " ".join(sys.argv[1:])
-    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n".join(real_graph.markdown(real)))
+    command = f"python -m bench.run --scales {args.scales} --rounds {args.rounds}" + " --quick" * args.quick  # no paths
+    args.out.write_text(markdown(results, special, command.strip(), svg_name) + "\n" + "\n".join(real_graph.markdown(real)))
     (args.out.with_suffix(".json")).write_text(json.dumps({"scales": results, "special": special, "real_graph": real},
                                                           indent=2))
     print(args.out)
