@@ -304,16 +304,26 @@ def test_release_switch_under_load_fails_nothing(tmp_path):
 # --- HTML escapes every literal ----------------------------------------------------------------------------------
 
 class Scripts(HTMLParser):
+    """A page's scripts (their src, or None for an inline one), its inline data blocks, and its other text."""
+
     def __init__(self):
         super().__init__()
-        self.scripts, self.text = [], []
+        self.scripts, self.data_blocks, self.text = [], [], []
+        self.in_data_block = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
-            self.scripts.append(dict(attrs).get("src"))
+            attrs = dict(attrs)
+            self.in_data_block = attrs.get("type") == "application/json" and "src" not in attrs
+            if not self.in_data_block:
+                self.scripts.append(attrs.get("src"))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_data_block = False
 
     def handle_data(self, data):
-        self.text.append(data)
+        (self.data_blocks if self.in_data_block else self.text).append(data)
 
 
 def test_html_page_escapes_hostile_label(tmp_path, make_client):
@@ -331,6 +341,8 @@ def test_html_page_escapes_hostile_label(tmp_path, make_client):
     parser = Scripts()
     parser.feed(page)
     assert all(src and src.startswith("/static/") for src in parser.scripts)  # the site's own files, none inline
+    # The answers a page carries for its pictures are JSON data blocks: the label stays inside them, as data.
+    assert parser.data_blocks and any("alert(1)" in json.dumps(json.loads(block)) for block in parser.data_blocks)
     assert "<script>alert(1)</script>" in "".join(parser.text)
 
 
