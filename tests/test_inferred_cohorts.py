@@ -19,8 +19,8 @@ def test_inferred_cohorts_live_in_derivation_graphs():
     rows = {row["twin_city_id"]: row for row in csv_rows("twin_cities.csv")}
     graph = ID["derived/inferred-cohorts/gabrovo"]
     assert cohort_graphs(dataset, "gabrovo") == {str(graph)}
-    assert (graph, PROV.wasGeneratedBy, ID["derivation/inferred-cohorts"]) in dataset.graph(graph)
-    assert {str(o) for o in dataset.graph(graph).objects(graph, PROV.wasDerivedFrom)} == \
+    assert list(dataset.quads((graph, PROV.wasGeneratedBy, ID["derivation/inferred-cohorts"], graph)))
+    assert {str(o) for _, _, o, _ in dataset.quads((graph, PROV.wasDerivedFrom, None, graph))} == \
         set(rows["gabrovo"]["source_url"].split(" "))
     # "cohort 1 is stated, not inferred": a published fact, in the graph of the row's main source.
     assert not any("derived" in g for g in cohort_graphs(dataset, "reykjavik"))

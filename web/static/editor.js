@@ -346,7 +346,10 @@
     return iri.startsWith(ID) ? iri.slice(ID.length) : iri;
   }
 
+  // Only http(s) IRIs become links: an answer may hold any IRI (IRI("javascript:...") included), and a shared link
+  // runs its query at once.
   function href(iri) {
+    if (!/^https?:/i.test(iri)) return null;
     if (iri.startsWith(ID)) return BASE + "id/" + iri.slice(ID.length);
     if (iri.startsWith(ONTOLOGY)) return BASE + "ontology" + iri.slice(ONTOLOGY.length);
     return iri;
@@ -360,7 +363,7 @@
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
-    if (term.type === "uri") {
+    if (term.type === "uri" && href(term.value)) {
       const a = document.createElement("a");
       a.href = href(term.value);
       a.textContent = shownText(term);

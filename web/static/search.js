@@ -12,6 +12,7 @@
   let options = [], active = -1, asked = 0, timer = null;
 
   function href(iri) {
+    if (!/^https?:/i.test(iri)) return base + "search?q=" + encodeURIComponent(iri);  // never a javascript: link
     if (iri.startsWith(ID)) return base + "id/" + iri.slice(ID.length);
     if (iri.startsWith(ONTOLOGY)) return base + "ontology" + iri.slice(ONTOLOGY.length);
     return iri;
