@@ -172,6 +172,18 @@ def test_result_table_sorts_filters_and_labels(page):
     page.screenshot(path=SHOTS / "editor-table.png", full_page=True)
 
 
+def test_result_table_links_only_web_iris(page):
+    """An answer may hold any IRI, and a shared link runs its query at once: a javascript: IRI stays text."""
+    page.goto("/query")
+    write_query(page, "SELECT ?x WHERE { VALUES ?x { <javascript:alert(document.domain)> <https://example.org/a> } }")
+    run_and_wait(page)
+    show_table(page)
+    cells = page.locator("#results tbody td")
+    assert cells.count() == 2
+    assert [a.get_attribute("href") for a in page.locator("#results tbody a").all()] == ["https://example.org/a"]
+    assert "javascript:alert(document.domain)" in page.locator("#results tbody").inner_text()
+
+
 def test_construct_answer_becomes_triples(page):
     page.goto("/query")
     write_query(page, f"CONSTRUCT {{ ?c <{TW}country> ?k }} WHERE {{ ?c <{TW}country> ?k }} LIMIT 7")
