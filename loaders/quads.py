@@ -44,14 +44,10 @@ class Quads:
         self.statements[f"{term_text(s)} {term_text(p)} {term_text(o)} {term_text(g)}"] = quad
         self._index, self._subjects = None, {}
 
-    def update(self, other) -> None:
-        """Add the statements of another Quads, or of anything with rdflib's `quads()` (a Dataset)."""
-        if isinstance(other, Quads):
-            self.statements.update(other.statements)
-            self._index, self._subjects = None, {}
-        else:
-            for quad in other.quads():
-                self.add(quad)
+    def update(self, other: "Quads") -> None:
+        """Add the statements of another Quads."""
+        self.statements.update(other.statements)
+        self._index, self._subjects = None, {}
 
     def __len__(self) -> int:
         return len(self.statements)

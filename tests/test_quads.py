@@ -40,11 +40,9 @@ def test_each_statement_once_and_patterns():
     assert len(list(quads.quads((S, RDFS.label, None, None)))) == 2
 
 
-def test_update_from_a_dataset_and_drain():
-    dataset = Dataset()
-    dataset.add((S, RDFS.label, Literal("x", lang="en"), G))
+def test_update_and_drain():
     quads = Quads()
-    quads.update(dataset)
+    quads.update(Quads([(S, RDFS.label, Literal("x", lang="en"), G)]))
     assert list(quads.lines(drain=True)) == [('<https://example.org/s> <http://www.w3.org/2000/01/rdf-schema#label> '
                                              '"x"@en <https://example.org/g>')]
     assert len(quads) == 0

@@ -1,5 +1,4 @@
 """The research workbench: the home page, the query editor, and the map, network and timeline of the pairings."""
-import json
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -82,10 +81,8 @@ def editor() -> str:
                     "graph": {name: {"media": media, "suffix": DOWNLOAD_SUFFIXES[name]}
                               for name, (media, _, _) in GRAPH_FORMATS.items()}},
     }
-    # Escaped for a <script> element: no "</" can close it early.
-    setup_json = json.dumps(setup, ensure_ascii=False).replace("</", "<\\/")
     return render_template("editor.html", release=release, query=query, queries=queries,
-                           selected=selected.name if selected else "", setup_json=setup_json)
+                           selected=selected.name if selected else "", setup=setup)
 
 
 bp.add_url_rule("/", view_func=home)
