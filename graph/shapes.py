@@ -168,7 +168,12 @@ def checks(shapes_file: Path) -> list[Check]:
         if not targets:
             raise UnsupportedShape(f"shape {name} has no sh:targetClass")
         where = focus(targets)
-        own = {key: shapes.value(shape, key) for key in keys}
+        own = {}
+        for key in keys:
+            values = list(shapes.objects(shape, key))
+            if len(values) > 1:
+                raise UnsupportedShape(f"{key} twice in node shape {name}")
+            own[key] = values[0] if values else None
         found.append(value_check(shapes, name, where, "", own, str(shapes.value(shape, SH.message) or "")))
         for prop in shapes.objects(shape, SH.property):
             if not isinstance(prop, BNode | URIRef):

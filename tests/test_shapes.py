@@ -120,3 +120,8 @@ def test_unsupported_shapes_are_refused(tmp_path):
                      "sh:property [ sh:path rdfs:label ; sh:uniqueLang true ] .\n")
     with pytest.raises(shapes.UnsupportedShape, match="uniqueLang"):
         shapes.checks(extra)
+    repeated = tmp_path / "repeated.ttl"
+    repeated.write_text(SHAPES.read_text() + "\ntws:Twice a sh:NodeShape ; sh:targetClass tw:City ; "
+                        "sh:class tw:City, tw:Twin .\n")
+    with pytest.raises(shapes.UnsupportedShape, match="twice in node shape"):
+        shapes.checks(repeated)
