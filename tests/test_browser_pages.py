@@ -10,13 +10,14 @@ The pages are named by URL, so the checks follow them wherever their templates c
 # ruff: noqa: F811
 import csv
 import io
+import json
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .test_browser import SHOTS, browser, page  # noqa: F401
+from .test_browser import SHOTS, browser, page, write_query  # noqa: F401
 
 pytestmark = pytest.mark.live
 
@@ -153,3 +154,65 @@ def test_no_page_requests_anything_outside_the_server(browser, live_server):
     assert any("/search?" in url for url in urls["search"][1:])  # the suggestions' request was recorded
     outside = {name: [url for url in found if not url.startswith(live_server + "/")] for name, found in urls.items()}
     assert outside == {name: [] for name in urls}, outside
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core's violations of serious or critical impact on the page as it stands (axe is added once a page)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const results = await axe.run(document, {resultTypes: ["violations"]});
+        return results.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
+            id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}));
+    }""")
+
+
+TW = "https://w3id.org/nzc-twinning/ontology#"
+# Activities with their host city, cohort number and start date: an answer every result view fits.
+EVERY_VIEW = (f"PREFIX tw: <{TW}>\nSELECT ?activity ?city ?cohort ?startDate WHERE {{\n"
+              "  ?activity a tw:ExchangeActivity ; tw:hostCity ?city ; tw:startDate ?startDate ;\n"
+              "    tw:cohort/tw:cohortNumber ?cohort .\n}")
+
+
+def test_accessibility_of_the_editor_in_use(page):
+    """The editor as a researcher leaves it after typing and running queries: a query long enough to scroll, a
+    CONSTRUCT answer (its keywords highlighted), a syntax error marked, each result view and the Code tab."""
+    found = {}
+    settle(page, "/query")
+
+    def check(state):
+        found[state] = serious_violations(page)
+
+    write_query(page, EVERY_VIEW + "\n" * 60 + "# the editor scrolls")
+    page.wait_for_function("(s => s.scrollHeight > s.clientHeight)(document.querySelector('.cm-scroller'))")
+    check("a query that scrolls the editor")
+    write_query(page, f"PREFIX tw: <{TW}>\nCONSTRUCT {{ ?c tw:country ?k }} WHERE {{ ?c tw:country ?k }} LIMIT 3")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#answer:not([hidden])")
+    check("a CONSTRUCT answer")
+    write_query(page, "SELECT ?c WHERE { ?c a <urn:x> ")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector(".cm-lintRange-error")
+    check("a syntax error marked")
+    write_query(page, EVERY_VIEW)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#answer:not([hidden])")
+    tabs = page.locator("#view-tabs [role=tab]")
+    page.locator("#view-tab-timeline").wait_for()
+    assert tabs.all_inner_texts()[:1] == ["Table"] and {"Map", "Chart", "Timeline", "Network"} <= set(
+        tabs.all_inner_texts())
+    for tab in tabs.all():
+        name = tab.inner_text()
+        tab.click()
+        page.wait_for_function("""name => {
+            const view = document.getElementById("view-" + name.toLowerCase());
+            return view && !view.hidden && view.children.length > 0; }""", arg=name)
+        check(f"the {name} view")
+    page.click("#code > summary")
+    page.wait_for_selector("#code[open]")
+    check("the Code snippets open")
+    settle(page, "/api")
+    page.wait_for_selector("#swagger .opblock")
+    check("the API page")
+    failing = {state: v for state, v in found.items() if v}
+    assert not failing, json.dumps(failing, indent=1)
