@@ -127,3 +127,52 @@ def live_server(store_path, served):
     process, base = start_server(store_path, environment(served))
     yield base
     stop_server(process)
+
+
+# --- the browser: headless Chromium driven by Playwright, shared by every browser test --------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = PROJECT / "test-artifacts" / "screenshots"  # for a person to look at after the run
+# Flags for a machine with no network beyond loopback (no background connections, no sandbox as root).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if CHROMIUM is None:
+        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page_at(browser):
+    """Open a page whose base address is the one given (a server, or a proxy's prefix): it may reach addresses under
+    that base only, and any other request or any JavaScript error fails the test."""
+    outside, errors, contexts = [], [], []
+
+    def open_page(base: str):
+        context = browser.new_context(base_url=base, accept_downloads=True, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                      else (outside.append(route.request.url), route.abort()))
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left the server: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture()
+def page(page_at, live_server):
+    """A page on the live server (see page_at)."""
+    return page_at(live_server)

@@ -2,48 +2,13 @@
 
 Screenshots go to test-artifacts/screenshots/ for a person to look at after the run.
 """
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, start_server, stop_server
+from .conftest import SHOTS, start_server, stop_server
 
 pytestmark = pytest.mark.live
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SHOTS = PROJECT / "test-artifacts" / "screenshots"
-# Flags for a machine with no network beyond loopback (no background connections, no sandbox as root).
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, accept_downloads=True, viewport={"width": 1280, "height": 900})
-    # The page may reach the server under test only: any other request fails the test.
-    outside = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(live_server)
-                  else (outside.append(route.request.url), route.abort()))
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert outside == [], f"requests left loopback: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def write_query(page, text: str) -> None:
@@ -156,11 +121,10 @@ def test_keyboard_only_run(page):
     assert page.locator("#results table tbody tr").count() >= 5
 
 
-def test_capped_result_shows_a_note(browser, store_path):
+def test_capped_result_shows_a_note(page_at, store_path):
     process, base = start_server(store_path, {"TWINNING_MAX_RESULT_ROWS": "5"})
-    context = browser.new_context(base_url=base)
     try:
-        page = context.new_page()
+        page = page_at(base)
         page.goto("/query")
         write_query(page, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20")
         page.click("#run")
@@ -169,7 +133,6 @@ def test_capped_result_shows_a_note(browser, store_path):
         assert page.locator("#results table tbody tr").count() == 5
         page.screenshot(path=SHOTS / "editor-capped.png")
     finally:
-        context.close()
         stop_server(process)
 
 

@@ -5,9 +5,6 @@ axe-core is vendored for these tests only (tests/vendor/axe-core, with its licen
 The pages are named by URL, so the checks follow them wherever their templates change. The README's screenshots
 (docs/screenshots/) are copies of the readme-*.png these tests write, so a test run never changes the checkout.
 """
-# The fixtures `browser` (Chromium) and `page` (one that may not go out) are test_browser.py's, imported: the test
-# functions' parameters of those names are them, not redefinitions.
-# ruff: noqa: F811
 import csv
 import io
 import json
@@ -17,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import SHOTS, browser, page, write_query  # noqa: F401
+from .conftest import SHOTS
+from .test_browser import write_query
 
 pytestmark = pytest.mark.live
 

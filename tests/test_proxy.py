@@ -27,6 +27,7 @@ from server import create_app
 from web.address import forwarded_elements
 
 from .conftest import start_server, stop_server
+from .test_browser import show_table
 
 live = pytest.mark.live
 
@@ -285,77 +286,48 @@ def test_editor_queries_under_prefix(proxied):
 
 
 @live
-def test_editor_in_browser_under_prefix(proxied):
+def test_editor_in_browser_under_prefix(proxied, page_at):
     """The editor's script in Chromium under /twinning/: the query runs, labels are fetched, links and downloads
-    stay under the prefix, and nothing is asked of any other address."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    from .test_browser import ARGS, CHROMIUM, show_table
-
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
+    stay under the prefix, and nothing is asked of any other address (page_at fails the test otherwise)."""
     public, _ = proxied
-    outside, errors = [], []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(public)
-                       else (outside.append(route.request.url), route.abort()))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(public + "query#" + urlencode({"query": f"SELECT ?city WHERE {{ VALUES ?city {{ <{LUND}> }} }}"}))
-            show_table(page)
-            link = page.locator("#results table tbody tr a").first
-            assert link.get_attribute("href") == PREFIX + "/id/city/lund"
-            assert link.inner_text() == "Lund"  # the label came from the editor's own POST to the endpoint
-            assert urlsplit(page.url).path == PREFIX + "/query"  # the shared address
-            with page.expect_request("**/sparql") as download:  # downloads go by POST to the endpoint
-                page.click('#download-links button[data-format="csv"]')
-            assert download.value.url == public + "sparql" and download.value.method == "POST"
-            link.click()
-            page.wait_for_url(public + "id/city/lund")
-            assert page.locator("h1").inner_text() == "Lund"
+    page = page_at(public)
+    page.goto(public + "query#" + urlencode({"query": f"SELECT ?city WHERE {{ VALUES ?city {{ <{LUND}> }} }}"}))
+    show_table(page)
+    link = page.locator("#results table tbody tr a").first
+    assert link.get_attribute("href") == PREFIX + "/id/city/lund"
+    assert link.inner_text() == "Lund"  # the label came from the editor's own POST to the endpoint
+    assert urlsplit(page.url).path == PREFIX + "/query"  # the shared address
+    with page.expect_request("**/sparql") as download:  # downloads go by POST to the endpoint
+        page.click('#download-links button[data-format="csv"]')
+    assert download.value.url == public + "sparql" and download.value.method == "POST"
+    link.click()
+    page.wait_for_url(public + "id/city/lund")
+    assert page.locator("h1").inner_text() == "Lund"
 
-            page.goto(public + "query?name=twins_of_pilot&pilot=umea-c1&run=1")
-            show_table(page)
-            assert page.locator("#results table tbody tr").count() == 2
-            with page.expect_request("**/queries/twins_of_pilot?*") as download:
-                page.click('#download-links button[data-format="csv"]')
-            assert download.value.url.startswith(public + "queries/twins_of_pilot?")
-        finally:
-            browser.close()
-    assert outside == [], f"requests left the public address: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
+    page.goto(public + "query?name=twins_of_pilot&pilot=umea-c1&run=1")
+    show_table(page)
+    assert page.locator("#results table tbody tr").count() == 2
+    with page.expect_request("**/queries/twins_of_pilot?*") as download:
+        page.click('#download-links button[data-format="csv"]')
+    assert download.value.url.startswith(public + "queries/twins_of_pilot?")
 
 
 @live
-def test_search_suggestions_in_browser_under_prefix(proxied):
+def test_search_suggestions_in_browser_under_prefix(proxied, page_at):
     """The header's suggestions under /twinning/: asked of /twinning/search, and the one chosen opens under the
     prefix."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    from .test_browser import ARGS, CHROMIUM
-
-    if CHROMIUM is None:
-        pytest.skip("no chromium binary (Debian package chromium; .ci/run installs it)")
     public, _ = proxied
-    asked, errors = [], []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda route: (asked.append(route.request.url), route.continue_()
-                                              if route.request.url.startswith(public) else route.abort()))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(public + "map")
-            page.get_by_role("combobox", name="Search").fill("lulea")
-            page.get_by_role("listbox", name="Suggestions").wait_for()
-            page.keyboard.press("ArrowDown")
-            page.keyboard.press("Enter")
-            page.wait_for_url(public + "id/city/lulea")
-        finally:
-            browser.close()
+    page = page_at(public)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(public + "map")
+    page.get_by_role("combobox", name="Search").fill("lulea")
+    page.get_by_role("listbox", name="Suggestions").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(public + "id/city/lulea")
     assert any(url.startswith(public + "search?") for url in asked)
     assert [url for url in asked if not url.startswith(public)] == []
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 # --- the rate limit keys on the real client ---------------------------------------------------------------------------

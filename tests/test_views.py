@@ -14,11 +14,8 @@ import urllib.request
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
-from . import test_browser
-from .test_browser import SHOTS, write_query
-
-# The browser and page of test_browser.py: one Chromium per module, a page that fails on errors and outside requests.
-browser, page = test_browser.browser, test_browser.page
+from .conftest import SHOTS
+from .test_browser import write_query
 
 pytestmark = pytest.mark.live
 

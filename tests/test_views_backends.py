@@ -5,7 +5,6 @@ bound values. The tests are those of test_views.py, run here once per backend.
 import pytest
 
 from . import test_views
-from .test_browser import browser, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.live
 ALL_BACKENDS = True

@@ -13,12 +13,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from . import test_browser
-from .conftest import PROJECT
-from .test_browser import SHOTS, show_table, write_query
-
-# The browser tests' fixtures: Chromium, and a page that fails on JavaScript errors and requests leaving the server.
-browser, page = test_browser.browser, test_browser.page
+from .conftest import PROJECT, SHOTS
+from .test_browser import show_table, write_query
 
 pytestmark = pytest.mark.live
 
