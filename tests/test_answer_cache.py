@@ -90,6 +90,14 @@ def test_volatile_names_in_strings_and_comments_do_not_count(client):
     assert [get(client, query).headers["X-Twinning-Cache"] for _ in range(2)] == ["miss", "hit"]
 
 
+def test_extension_functions_are_never_kept_but_casts_are(client):
+    """An engine's own function (Virtuoso's bif:rnd, say) may give a new value at each call; an XSD cast cannot."""
+    extension = fresh("SELECT ?x WHERE { BIND(<https://example.org/fn/random>(1) AS ?x) }")
+    assert {get(client, extension).headers.get("X-Twinning-Cache") for _ in range(2)} <= {"bypass", None}
+    cast = fresh('PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT ?x WHERE { BIND(xsd:integer("1") AS ?x) }')
+    assert [get(client, cast).headers["X-Twinning-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
 def test_errors_are_never_kept(client):
     query = fresh("SELECT * WHERE { ?s ?p }")
     for _ in range(2):

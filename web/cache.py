@@ -4,8 +4,9 @@ job (query text, dataset, substitutions, formats, row limit, base IRI).
 A release never changes once built (graph/release.py), so the same job on the same release has the same answer.
 Answers are looked up only under a release the request has just confirmed as current or kept, so an entry of a
 dropped release is never served; entries of releases no longer kept are dropped when a new current release is seen.
-Never stored: answers of queries that call NOW(), RAND(), UUID(), STRUUID() or BNODE() (a new value at every
-evaluation), SERVICE calls (another server's answer may change), errors, and answers cut at the row limit.
+Never stored: answers of queries that call NOW(), RAND(), UUID(), STRUUID(), BNODE() or an engine's own function
+(a new value at every evaluation, or may be), SERVICE calls (another server's answer may change), errors, and
+answers cut at the row limit.
 """
 import hashlib
 import threading
@@ -16,12 +17,21 @@ from graph.jobs import QueryJob, to_line
 from graph.sparql_lexer import scan
 
 VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def cacheable(job: QueryJob) -> bool:
-    """Whether a job's answer is a function of its release alone: no volatile function, no SERVICE call."""
+    """Whether a job's answer is a function of its release alone: no volatile function, no SERVICE call, and no call
+    of an engine's own function (Virtuoso's bif:rnd, say), which may be volatile; XSD casts are not."""
     reading = scan(job.query)
-    return not reading.calls and not any(token.word() in VOLATILE for token in reading.tokens)
+    if reading.calls or any(token.word() in VOLATILE for token in reading.tokens):
+        return False
+    for token, following in zip(reading.tokens, reading.tokens[1:]):
+        if token.kind in ("iri", "pname") and following.text == "(":
+            function = reading.iri_of(token)
+            if not (function and function.startswith(XSD)):
+                return False  # also a collection after a predicate, "ex:p (1 2)": only a chance missed
+    return True
 
 
 @dataclass(frozen=True)
