@@ -337,16 +337,22 @@ def test_get_resource_bad_accept_datetime_400(history_client):
     assert "Accept-Datetime" in response.get_json()["error"]
 
 
-def test_get_timemap_lists_every_kept_release(history, history_client):
-    _, older, newer = history
-    response = history_client.get("/timemap/id/city/leuven")
+def timemap(client, path: str, older, newer) -> str:
+    """The TimeMap of /<path>: a memento per kept release, oldest first, and the original as its own TimeGate."""
+    response = client.get(f"/timemap/{path}")
     assert response.status_code == 200 and response.mimetype == "application/link-format"
     body = response.get_data(as_text=True)
     for release in (older, newer):
-        assert (f'<http://localhost/releases/{release.id}/id/city/leuven>; rel="memento"; '
+        assert (f'<http://localhost/releases/{release.id}/{path}>; rel="memento"; '
                 f'datetime="{http_date(release)}"') in body
-    assert '<http://localhost/id/city/leuven>; rel="original timegate"' in body
+    assert f'<http://localhost/{path}>; rel="original timegate"' in body
     assert body.index(older.id) < body.index(newer.id)  # oldest first
+    return body
+
+
+def test_get_timemap_lists_every_kept_release(history, history_client):
+    _, older, newer = history
+    body = timemap(history_client, "id/city/leuven", older, newer)
     assert f'from="{http_date(older)}"; until="{http_date(newer)}"' in body
 
 
@@ -420,14 +426,7 @@ def test_get_release_dump_is_that_release_file(history, history_client):
 
 def test_get_dump_timemap_lists_every_kept_release(history, history_client):
     _, older, newer = history
-    response = history_client.get("/timemap/dumps/twinning.nq.gz")
-    assert response.status_code == 200 and response.mimetype == "application/link-format"
-    body = response.get_data(as_text=True)
-    for release in (older, newer):
-        assert (f'<http://localhost/releases/{release.id}/dumps/twinning.nq.gz>; rel="memento"; '
-                f'datetime="{http_date(release)}"') in body
-    assert body.index(older.id) < body.index(newer.id)
-    assert '<http://localhost/dumps/twinning.nq.gz>; rel="original timegate"' in body
+    timemap(history_client, "dumps/twinning.nq.gz", older, newer)
     unknown = history_client.get("/timemap/dumps/twinning.xlsx")
     assert unknown.status_code == 404 and unknown.get_json()["status"] == 404
 

@@ -238,15 +238,21 @@ def test_result_views_of_the_real_views_js(page):
     page.screenshot(path=SHOTS / "editor-map-result.png", full_page=True)
 
 
-def test_downloads_every_format_the_endpoint_offers(page):
-    page.goto("/query")
-    write_query(page, CITIES + " ORDER BY ?city LIMIT 3")
-    run_and_wait(page)
+def downloads(page) -> dict[str, str]:
+    """Every download button of the answer, clicked: file name -> text."""
     got = {}
     for button in page.locator("#download-links button").all():
         with page.expect_download() as download:
             button.click()
         got[download.value.suggested_filename] = Path(download.value.path()).read_text(encoding="utf-8")
+    return got
+
+
+def test_downloads_every_format_the_endpoint_offers(page):
+    page.goto("/query")
+    write_query(page, CITIES + " ORDER BY ?city LIMIT 3")
+    run_and_wait(page)
+    got = downloads(page)
     assert set(got) == {"result.srj", "result.srx", "result.csv", "result.tsv"}
     assert len(json.loads(got["result.srj"])["results"]["bindings"]) == 3
     assert got["result.csv"].splitlines()[0] == "city,country"
@@ -254,11 +260,7 @@ def test_downloads_every_format_the_endpoint_offers(page):
     assert "<sparql" in got["result.srx"]
     write_query(page, f"CONSTRUCT {{ ?c <{TW}country> ?k }} WHERE {{ ?c <{TW}country> ?k }} ORDER BY ?c LIMIT 3")
     run_and_wait(page)
-    graphs = {}
-    for button in page.locator("#download-links button").all():
-        with page.expect_download() as download:
-            button.click()
-        graphs[download.value.suggested_filename] = Path(download.value.path()).read_text(encoding="utf-8")
+    graphs = downloads(page)
     formats = {"result.ttl": "turtle", "result.nt": "nt", "result.rdf": "xml", "result.jsonld": "json-ld",
                "result.nq": "nquads", "result.trig": "trig"}
     assert set(graphs) == set(formats)

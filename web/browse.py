@@ -120,6 +120,13 @@ def chosen_facets(kind: Kind) -> dict[str, str]:
     return {field.name: request.args[field.name] for field in kind.facets if request.args.get(field.name)}
 
 
+def narrowed(kind) -> tuple[dict, list, list]:
+    """The facets the request chose, every member of the kind, and the members those facets leave (page and CSV)."""
+    chosen = chosen_facets(kind)
+    everyone = members(kind)
+    return chosen, everyone, [member for member in everyone if matches(member, chosen)]
+
+
 def listing() -> Response:
     """/browse: the kinds, with how many members each has."""
     release_or_503()
@@ -133,9 +140,7 @@ def page(slug: str) -> Response:
     if kind is None:
         return error_response(404, f"no browse page {slug!r}; there are {', '.join(KINDS)}")
     release_or_503()
-    chosen = chosen_facets(kind)
-    everyone = members(kind)
-    shown = [member for member in everyone if matches(member, chosen)]
+    chosen, everyone, shown = narrowed(kind)
     response = Response(render_template(
         "browse.html", release=current(), kind=kind, shown=shown, total=len(everyone),
         facets=facet_counts(kind, everyone, chosen), chosen=chosen,
@@ -150,14 +155,13 @@ def table(slug: str) -> Response:
     if kind is None:
         return error_response(404, f"no browse table {slug!r}.csv; there are {', '.join(KINDS)}")
     release_or_503()
-    chosen = chosen_facets(kind)
+    _, _, shown = narrowed(kind)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
     writer.writerow(["iri", "label", *(field.heading for field in kind.fields)])
-    for member in members(kind):
-        if matches(member, chosen):
-            writer.writerow([member["iri"], member["label"],
-                             *("; ".join(v.text for v in member["fields"][field.name].values()) for field in kind.fields)])
+    for member in shown:
+        writer.writerow([member["iri"], member["label"],
+                         *("; ".join(v.text for v in member["fields"][field.name].values()) for field in kind.fields)])
     response = Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{kind.slug}.csv"'})
     return tag(response, current(), f"browse-csv|{request.full_path}")
