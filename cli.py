@@ -161,10 +161,11 @@ def serve(host, port, store, workers, threads, debug, **remote):
     if debug:
         app.run(host=config["HOST"], port=int(config["PORT"]), debug=True)
         return
-    from web.http_server import Server
+    from web import http_server
 
-    progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql from the {config['BACKEND']} backend")
-    Server(app).run()
+    progress(f"serving http://{config['HOST']}:{config['PORT']}/sparql from the {config['BACKEND']} backend with "
+             f"{config['HTTP_SERVER']}")
+    http_server.serve(app)
 
 
 @main.command()

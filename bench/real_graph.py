@@ -1,5 +1,5 @@
-"""The real graph (a `twinning load` of data/) served by `twinning serve` and by `oxigraph serve-read-only` on the
-same release, requests alternating between the two over kept-alive connections.
+"""The real graph (a `twinning load` of data/) served by `twinning serve` (under gunicorn, and under granian) and by
+`oxigraph serve-read-only` on the same release, requests taking turns between the three over kept-alive connections.
 
 Five kinds of request: ASK, a twin-city SELECT, a named query with a parameter, a resource page's DESCRIBE and a
 whole-graph CONSTRUCT. Uncached: every request a query text of its own (a comment with a counter, or another
@@ -20,7 +20,7 @@ import urllib.parse
 from pathlib import Path
 
 from bench.engines import installed
-from bench.run import Server
+from bench.run import TWINNING, Server
 from graph.build import build
 from graph.release import current_release
 from nzc_twinning.files import shipped
@@ -35,6 +35,7 @@ ASK = TW + f"ASK {{ ?twin tw:twinCity <{ID}city/lund> ; tw:pairedWith ?pilot }}"
 CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
 RESULTS, NTRIPLES, TURTLE = "application/sparql-results+json", "application/n-triples", "text/turtle"
 KINDS = ("ASK", "twin-city SELECT", "named query + parameter", "resource DESCRIBE", "whole-graph CONSTRUCT")
+OXIGRAPH = "oxigraph serve"
 
 
 class Client:
@@ -89,11 +90,11 @@ def names(release_path: Path) -> tuple[list[str], list[str]]:
     return pilots, resources
 
 
-def measure(twinning: Server, oxigraph: Server, rounds: int, count: int, construct_count: int,
-            pilots: list[str], resources: list[str]) -> dict:
+def measure(servers: dict, rounds: int, count: int, construct_count: int, pilots: list[str],
+            resources: list[str]) -> dict:
     describe = (shipped("queries") / "pages" / "resource_describe.rq").read_text()
     named = (shipped("queries") / "twins_of_pilot.rq").read_text()
-    clients = {"twinning serve": Client(twinning.port), "oxigraph serve": Client(oxigraph.port)}
+    clients = {name: Client(server.port) for name, server in servers.items()}
     figures, number = {}, 0
     for kind in KINDS:
         figures[kind] = {}
@@ -101,27 +102,28 @@ def measure(twinning: Server, oxigraph: Server, rounds: int, count: int, constru
         if kind == "named query + parameter":  # each pilot once: a new parameter value is a new job
             per_round = min(per_round, len(pilots) // rounds)
         for repeated in (False, True):
-            if repeated:  # the first asking of the repeated text fills the cache; not counted
+            if repeated:  # the first asking of the repeated text fills the caches; not counted
                 warm = requests(kind, 0, True, pilots, resources, describe, named)
-                clients["twinning serve"].get(*warm[0])
+                for name in TWINNING:
+                    clients[name].get(*warm[0])
             times = {name: [] for name in clients}
-            cache = {}
+            cache = {name: {} for name in TWINNING}
             for _ in range(rounds):
                 samples = {name: [] for name in clients}
                 for i in range(per_round):
                     number += 1
-                    targets = dict(zip(clients, requests(kind, number, repeated, pilots, resources, describe, named)))
-                    order = list(clients) if i % 2 else list(reversed(clients))  # alternate who goes first
+                    twinning, oxigraph = requests(kind, number, repeated, pilots, resources, describe, named)
+                    order = list(clients)[i % len(clients):] + list(clients)[:i % len(clients)]  # take turns first
                     for name in order:
-                        elapsed, state = clients[name].get(*targets[name])
+                        elapsed, state = clients[name].get(*(oxigraph if name == OXIGRAPH else twinning))
                         samples[name].append(elapsed)
-                        if name == "twinning serve":
-                            cache[state] = cache.get(state, 0) + 1
+                        if name in cache:
+                            cache[name][state] = cache[name].get(state, 0) + 1
                 for name in clients:
                     times[name].append(statistics.median(samples[name]) * 1000)
             p50 = {name: statistics.median(values) for name, values in times.items()}
             figures[kind]["repeated" if repeated else "uncached"] = {
-                "p50_ms": p50, "ratio": p50["twinning serve"] / p50["oxigraph serve"], "cache": cache,
+                "p50_ms": p50, "ratio": {name: p50[name] / p50[OXIGRAPH] for name in TWINNING}, "cache": cache,
                 "requests": rounds * per_round}
     return figures
 
@@ -130,31 +132,35 @@ def run(work: Path, rounds: int, quick: bool, store: Path | None = None) -> dict
     store = store or work / "real-store"
     release = current_release(store) or build(shipped("data"), store, progress=lambda message: None)
     pilots, resources = names(release.path)
-    twinning = Server([sys.executable, "-m", "cli", "serve", "--store", str(store), "--port", "{port}"],
-                      "/sparql", {"TWINNING_RATE_LIMIT": "0"})
-    oxigraph = Server([installed("oxigraph"), "serve-read-only", "--location", str(release.path),
-                       "--bind", "127.0.0.1:{port}"], "/query")
+    servers = {name: Server([sys.executable, "-m", "cli", "serve", "--store", str(store), "--port", "{port}"],
+                            "/sparql", {"TWINNING_RATE_LIMIT": "0", "TWINNING_HTTP_SERVER": http_server})
+               for name, http_server in TWINNING.items()}
     try:
-        figures = measure(twinning, oxigraph, rounds, 5 if quick else 100, 3 if quick else 30, pilots, resources)
+        servers[OXIGRAPH] = Server([installed("oxigraph"), "serve-read-only", "--location", str(release.path),
+                                    "--bind", "127.0.0.1:{port}"], "/query")
+        figures = measure(servers, rounds, 5 if quick else 100, 3 if quick else 30, pilots, resources)
     finally:
-        twinning.stop()
-        oxigraph.stop()
+        for server in servers.values():
+            server.stop()
     return {"quads": release.info["quads"], "release": release.id, "rounds": rounds, "kinds": figures}
 
 
 def markdown(result: dict) -> list[str]:
     out = [f"## The real graph ({result['quads']:,} quads)", "",
-           ("`twinning serve` (gunicorn, 2 processes) and `oxigraph serve-read-only` on the same release, requests "
-           "alternating over one kept-alive connection each; p50 in ms (median of the rounds' medians). Uncached: "
-           "every request a new query text (or parameter value, or resource), so no cache can answer; repeated: "
-           "the same text each time. The cache column counts twinning's `X-Twinning-Cache` answers."), "",
-           "| request | kind | twinning p50 | oxigraph serve p50 | twinning / oxigraph | twinning cache |",
-           "|---|---|---|---|---|---|"]
+           ("`twinning serve` (2 processes, under gunicorn and under granian) and `oxigraph serve-read-only` on the "
+           "same release, requests taking turns over one kept-alive connection each; p50 in ms (median of the "
+           "rounds' medians). Uncached: every request a new query text (or parameter value, or resource), so no "
+           "cache can answer; repeated: the same text each time. The cache column counts twinning's "
+           "`X-Twinning-Cache` answers (gunicorn; granian's are the same)."), "",
+           ("| request | kind | twinning p50 (gunicorn) | twinning p50 (granian) | oxigraph serve p50 | "
+            "gunicorn / oxigraph | granian / oxigraph | twinning cache |"), "|---|---|---|---|---|---|---|---|"]
     for kind, both in result["kinds"].items():
         for label, row in both.items():
-            cache = ", ".join(f"{state} {n}" for state, n in sorted(row["cache"].items(), key=str))
-            out.append(f"| {kind} | {label} | {row['p50_ms']['twinning serve']:.2f} | "
-                       f"{row['p50_ms']['oxigraph serve']:.2f} | {row['ratio']:.2f} | {cache} |")
+            cache = ", ".join(f"{state} {n}" for state, n in sorted(row["cache"]["twinning serve"].items(), key=str))
+            p50, ratio = row["p50_ms"], row["ratio"]
+            out.append(f"| {kind} | {label} | {p50['twinning serve']:.2f} | {p50['twinning serve (granian)']:.2f} | "
+                       f"{p50[OXIGRAPH]:.2f} | {ratio['twinning serve']:.2f} | "
+                       f"{ratio['twinning serve (granian)']:.2f} | {cache} |")
     return out + [""]
 
 

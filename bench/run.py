@@ -1,5 +1,6 @@
 """Benchmark harness: the same data and queries, in one run, against
-(a) pyoxigraph in-process, (b) `oxigraph serve-read-only`, (c) `twinning serve`, (d) rdflib-endpoint (small scales).
+(a) pyoxigraph in-process, (b) `oxigraph serve-read-only`, (c) `twinning serve` under gunicorn and under granian,
+(d) rdflib-endpoint (small scales).
 
     python -m bench.run                       # the default scales, writes docs/benchmarks.md and docs/benchmarks.svg
     python -m bench.run --scales 1000 --rounds 1 --quick --out /tmp/bench.md     # the smoke run of the tests
@@ -56,6 +57,8 @@ QUERIES = {
                                 "; tw:twinCity ?twinCity . OPTIONAL { ?twin tw:cohort/tw:cohortNumber ?cohortNumber } "
                                 "}", "json", 200),
 }
+# twinning's systems: the label of each and the HTTP_SERVER it runs under
+TWINNING = {"twinning serve": "gunicorn", "twinning serve (granian)": "granian"}
 MEDIA = {"json": "application/sparql-results+json", "csv": "text/csv", "ntriples": "application/n-triples"}
 RESULT_FORMATS = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV}
 
@@ -243,8 +246,9 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
     servers = {
         "oxigraph serve": Server([installed("oxigraph"), "serve-read-only", "--location", str(release.path),
                                                     "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
-        "twinning serve": Server([sys.executable, "-m", "cli", "serve", "--store", str(root),
-                                                    "--port", "{port}"], "/sparql", {"TWINNING_RATE_LIMIT": "0"}),
+        **{name: Server([sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"], "/sparql",
+                        {"TWINNING_RATE_LIMIT": "0", "TWINNING_HTTP_SERVER": http_server})
+           for name, http_server in TWINNING.items()},
     }
     if quads <= rdflib_limit and installed("rdflib-endpoint"):
         servers["rdflib-endpoint"] = Server([installed("rdflib-endpoint"), "serve", str(data), "--host",
@@ -258,9 +262,9 @@ def run_scale(cities: int, work: Path, rounds: int, quick: bool, rdflib_limit: i
             for server_name, server in servers.items():
                 rows = [http_times(server.url(query), MEDIA[fmt], count, vary=True) for _ in range(rounds)]
                 row[server_name] = summarise(rows)
-            twinning = servers["twinning serve"]  # the same text again and again: its answer cache's hits
-            row["twinning serve, repeated"] = summarise([http_times(twinning.url(query), MEDIA[fmt], count)
-                                                         for _ in range(rounds)])
+            for server_name in TWINNING:  # the same text again and again: its answer cache's hits
+                row[f"{server_name}, repeated"] = summarise([http_times(servers[server_name].url(query), MEDIA[fmt],
+                                                                        count) for _ in range(rounds)])
             result["systems"][name] = row
         lookup = QUERIES["one-row lookup"][0]
         result["throughput"] = {name: {kind: wrk_throughput(s.url(lookup), MEDIA["json"], 2 if quick else 5,
@@ -317,9 +321,10 @@ def run_special(work: Path, cities: int, quick: bool, csv_cities: int = 50_000) 
     servers = {
         "oxigraph serve": Server([installed("oxigraph"), "serve-read-only", "--location", str(root / "current"),
                                        "--bind", "127.0.0.1:{port}", "--union-default-graph"], "/query"),
-        "twinning serve": Server([sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"],
-                                 "/sparql", {"TWINNING_RATE_LIMIT": "0", "TWINNING_MAX_RESULT_ROWS": "0",
-                                             "TWINNING_MAX_RESPONSE_BYTES": "0"}),
+        **{name: Server([sys.executable, "-m", "cli", "serve", "--store", str(root), "--port", "{port}"], "/sparql",
+                        {"TWINNING_RATE_LIMIT": "0", "TWINNING_MAX_RESULT_ROWS": "0",
+                         "TWINNING_MAX_RESPONSE_BYTES": "0", "TWINNING_HTTP_SERVER": http_server})
+           for name, http_server in TWINNING.items()},
     }
     try:
         special["streaming"] = {name: streaming(s, rows) for name, s in servers.items()}
@@ -375,9 +380,10 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
            (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, pyoxigraph "
            f"{ox.__version__}; data from `bench/generate.py` (seed 42). "
            "Latencies are p50 (median of the rounds' medians) and p99 in milliseconds, over a kept-alive HTTP "
-           "connection; ratios are taken within this run. Every request of the tables is a query text of its own "
-           "(a numbered comment before the query), so no cache answers it, except in the column `twinning serve, "
-           "repeated`: the same text each time, answered from twinning's answer cache."), ""]
+           "connection; ratios are taken within this run. `twinning serve` runs under gunicorn, its default, and "
+           "under granian (`TWINNING_HTTP_SERVER=granian`). Every request of the tables is a query text of its own "
+           "(a numbered comment before the query), so no cache answers it, except in the columns `..., repeated`: "
+           "the same text each time, answered from twinning's answer cache."), ""]
     for r in results:
         out += [f"## {r['cities']:,} cities, {r['quads']:,} quads", "",
                 f"Build {r['build_s']:.1f} s (bulk load and statistics), store {r['store_mib']:.0f} MiB on disk; "
@@ -385,13 +391,14 @@ def markdown(results: list[dict], special: dict, command: str, svg_name: str) ->
                 ", ".join(f"{k} {v:.2f} s" for k, v in r["cold_start_s"].items()) + ".", ""]
         systems = list(next(iter(r["systems"].values())))
         out.append("| query | " + " | ".join(f"{s} p50 / p99" for s in systems) +
-                   " | twinning / oxigraph serve | twinning / in-process |")
-        out.append("|---" * (len(systems) + 3) + "|")
+                   " | twinning / oxigraph serve | granian / oxigraph serve | twinning / in-process |")
+        out.append("|---" * (len(systems) + 4) + "|")
         for name, row in r["systems"].items():
             cells = [f"{row[s]['p50']:.2f} / {row[s]['p99']:.2f}" for s in systems]
-            ratio_b = row["twinning serve"]["p50"] / row["oxigraph serve"]["p50"]
+            ratios = [row[s]["p50"] / row["oxigraph serve"]["p50"] for s in TWINNING]
             ratio_a = row["twinning serve"]["p50"] / row["pyoxigraph in-process"]["p50"]
-            out.append(f"| {name} | " + " | ".join(cells) + f" | {ratio_b:.2f} | {ratio_a:.2f} |")
+            out.append(f"| {name} | " + " | ".join(cells) + "".join(f" | {r_:.2f}" for r_ in ratios) +
+                       f" | {ratio_a:.2f} |")
         out += ["", "One-row lookup, 4 connections (wrk), uncached (every request a new query text) and repeated "
                 "(the same text: twinning answers from its answer cache): " +
                 "; ".join(f"{k} " + ", ".join(f"{kind} {t['rps']:,.0f} req/s, p50 {t['p50_ms']:.2f} ms" if t else

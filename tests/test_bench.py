@@ -23,14 +23,15 @@ def test_bench_harness_runs_on_smallest_scale(tmp_path, store_path):
     assert "| one-row lookup |" in report and "twinning / oxigraph serve" in report
     figures = json.loads(out.with_suffix(".json").read_text())
     systems = figures["scales"][0]["systems"]["COUNT all"]
-    assert {"pyoxigraph in-process", "oxigraph serve", "twinning serve"} <= set(systems)
+    assert {"pyoxigraph in-process", "oxigraph serve", "twinning serve", "twinning serve (granian)"} <= set(systems)
     assert all(s["p50"] > 0 for s in systems.values())
     # The real graph: each kind uncached (every request a miss) and repeated (every request a hit).
     assert "## The real graph" in report
     for kind in figures["real_graph"]["kinds"].values():
-        uncached, repeated = kind["uncached"], kind["repeated"]
-        assert set(uncached["cache"]) <= {"miss", "bypass"} and set(repeated["cache"]) <= {"hit", "bypass"}
-    assert figures["real_graph"]["kinds"]["ASK"]["repeated"]["cache"] == {"hit": 5}
+        for server in ("twinning serve", "twinning serve (granian)"):
+            uncached, repeated = kind["uncached"]["cache"][server], kind["repeated"]["cache"][server]
+            assert set(uncached) <= {"miss", "bypass"} and set(repeated) <= {"hit", "bypass"}
+    assert figures["real_graph"]["kinds"]["ASK"]["repeated"]["cache"]["twinning serve (granian)"] == {"hit": 5}
 
 
 def test_releases_bench_measures_every_kept_release(tmp_path):

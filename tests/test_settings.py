@@ -37,7 +37,8 @@ def test_settings_typed_by_default(monkeypatch, store_path, name, text, value):
 @pytest.mark.parametrize("name, text", [("QUERY_WORKERS", "two"), ("PORT", "80.5"), ("UNION_DEFAULT_GRAPH", "maybe"),
                                         ("QUERY_TIMEOUT", "soon"), ("SERVICE_ALLOWLIST", "[1, 2]"),
                                         ("QUERY_WORKERS", "0"), ("SERVER_WORKERS", "-3"), ("QUERY_TIMEOUT", "nan"),
-                                        ("QUERY_TIMEOUT", "0"), ("MAX_QUERY_LENGTH", "-5"), ("RATE_BURST", "0")])
+                                        ("QUERY_TIMEOUT", "0"), ("MAX_QUERY_LENGTH", "-5"), ("RATE_BURST", "0"),
+                                        ("HTTP_SERVER", "uwsgi")])
 def test_serve_stops_on_a_setting_that_does_not_fit(store_path, name, text):
     result = CliRunner().invoke(cli.main, ["serve", "--store", str(store_path)], env={f"TWINNING_{name}": text})
     assert result.exit_code == 2

@@ -1,10 +1,14 @@
-"""The production HTTP server of `twinning serve`: gunicorn with threaded workers, set up from the app's settings.
+"""The production HTTP server of `twinning serve`, set up from the app's settings: gunicorn with threaded workers
+(the default) or granian (HTTP_SERVER=granian).
 
 Errors gunicorn raises itself, before the application sees a request (a malformed request line, too many or too
 large header fields), are answered in the application's one JSON error shape with its CORS headers, so a browser
-client can read them.
+client can read them. granian parses requests in Rust (hyper), about twice as fast for small answers, but answers
+such errors with an empty body, and hyper refuses a URL longer than 64 KiB (a GET query of about 20,000 to 60,000
+characters, by how much of it is percent-encoded); longer queries go by POST.
 """
 import json
+import multiprocessing
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.http import message
@@ -40,6 +44,41 @@ def is_client_error(exc: Exception) -> bool:
     return type(exc).__module__ == "gunicorn.http.errors" and "Response" not in name and name != "ConfigurationProblem"
 
 
+def serve(app) -> None:
+    """Serve the app until stopped, with the HTTP server its HTTP_SERVER setting names."""
+    if app.config["HTTP_SERVER"] == "granian":
+        serve_with_granian(app)
+    else:
+        Server(app).run()
+
+
+def request_line_limit(config) -> int:
+    """Bytes of a request line that carries a GET query of MAX_QUERY_LENGTH characters, percent-encoded (up to 9
+    characters for one of 3 UTF-8 bytes), plus the rest of the line."""
+    return int(config["MAX_QUERY_LENGTH"]) * 9 + 8192
+
+
+def serve_with_granian(app) -> None:
+    """granian's worker processes, each forked from this one with the app as built here (as gunicorn does), and
+    each starting its query workers before its first request."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
+    config = app.config
+    multiprocessing.set_start_method("fork", force=True)  # the workers inherit the app; nothing is pickled
+
+    def load(_target):
+        app.extensions["twinning.backend"].warm()
+        return app
+
+    server = Granian("twinning", address=config["HOST"], port=int(config["PORT"]), interface=Interfaces.WSGI,
+                     workers=int(config["SERVER_WORKERS"]), blocking_threads=int(config["SERVER_THREADS"]),
+                     http1_settings=HTTP1Settings(max_buffer_size=request_line_limit(config)),
+                     log_access=bool(config["ACCESS_LOG"]), respawn_failed_workers=True)
+    server.serve(target_loader=load)
+
+
 class Server(BaseApplication):
     """gunicorn running the app with the settings of server.SETTINGS (HOST, PORT, SERVER_WORKERS, ...)."""
 
@@ -53,10 +92,9 @@ class Server(BaseApplication):
         self.cfg.set("workers", int(config["SERVER_WORKERS"]))
         self.cfg.set("threads", int(config["SERVER_THREADS"]))
         self.cfg.set("worker_class", JsonErrorWorker)
-        # A GET query of MAX_QUERY_LENGTH characters, percent-encoded (up to 9 characters for one of 3 UTF-8 bytes),
-        # plus the rest of the request line. gunicorn caps the limit at its MAX_REQUEST_LINE (8,190 bytes) unless it
-        # is off, and off lets one endless line hold a worker (its parsing of a line is quadratic): the cap is raised.
-        limit = int(config["MAX_QUERY_LENGTH"]) * 9 + 8192
+        # gunicorn caps the limit at its MAX_REQUEST_LINE (8,190 bytes) unless it is off, and off lets one endless
+        # line hold a worker (its parsing of a line is quadratic): the cap is raised.
+        limit = request_line_limit(config)
         message.MAX_REQUEST_LINE = max(message.MAX_REQUEST_LINE, limit)
         self.cfg.set("limit_request_line", limit)
         # Proxy headers count only as TWINNING_PROXY_HOPS says (web/address.py), never from gunicorn's default trust

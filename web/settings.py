@@ -21,6 +21,7 @@ SETTINGS = {
     "PORT": (5000, "port `twinning serve` listens on"),
     "PUBLIC_URL": ("", "public base URL, path prefix included (`https://example.org/twinning/`): every URL names it"),
     "PROXY_HOPS": (0, "trusted reverse proxies in front, whose X-Forwarded-* and Forwarded headers are believed"),
+    "HTTP_SERVER": ("gunicorn", "HTTP server of `twinning serve`: `gunicorn` or `granian` (faster; see docs/deploy.md)"),
     "SERVER_WORKERS": (2, "HTTP worker processes of `twinning serve` (one per core)"),
     "SERVER_THREADS": (8, "threads per HTTP worker process of `twinning serve`"),
     "ACCESS_LOG": (False, "`twinning serve` logs every request to standard output (costs about 3% of throughput)"),
@@ -51,10 +52,17 @@ MINIMUM = {"QUERY_TIMEOUT": 0.001, "QUERY_WORKERS": 1, "PORT": 0, "SERVER_WORKER
 # The largest value allowed, where one is needed: the answer cache is memory of every server process.
 MAXIMUM = {"ANSWER_CACHE_BYTES": 16 * 1024 ** 3, "ANSWER_CACHE_ENTRY_BYTES": 64 * 1024 ** 2,
            "ANSWER_MAX_AGE": 365 * 24 * 3600}
+# The settings that name one of a few choices.
+CHOICES = {"HTTP_SERVER": ("gunicorn", "granian")}
 
 
 def check_ranges(config) -> None:
-    """Every numeric setting within its range, wherever it came from. Raises SettingError naming the setting."""
+    """Every numeric setting within its range and every choice one of its own, wherever it came from. Raises
+    SettingError naming the setting."""
+    for name, choices in CHOICES.items():
+        if config.get(name) not in choices:
+            raise SettingError(f"setting {name} (TWINNING_{name}) is {config.get(name)!r}: choose one of "
+                               f"{', '.join(choices)}")
     for name, minimum in MINIMUM.items():
         value, maximum = config.get(name), MAXIMUM.get(name, math.inf)
         if isinstance(value, (int, float)) and not (math.isfinite(value) and minimum <= value <= maximum):
