@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
+from web.settings import CHOICES
 
 FORMAT_NAMES = sorted({*RESULT_FORMATS, *GRAPH_FORMATS})
 EXPORT_TIMEOUT = 24 * 3600  # an export from the command line is not a web request: let it finish
@@ -138,14 +139,16 @@ def load(data_dir, store, **remote):
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 @click.option("--workers", type=int, help="HTTP worker processes (default 2).")
 @click.option("--threads", type=int, help="Threads per HTTP worker (default 8).")
+@click.option("--http-server", type=click.Choice(CHOICES["HTTP_SERVER"]),
+              help="HTTP server (default gunicorn; granian is faster for small answers, see docs/deploy.md).")
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader; never in production.")
 @backend_options
-def serve(host, port, store, workers, threads, debug, **remote):
+def serve(host, port, store, workers, threads, http_server, debug, **remote):
     """Serve the current release: /sparql, named queries and the home page."""
     from graph.errors import TwinningError
 
     app = application(host=host, port=port, store=store and str(store), server_workers=workers,
-                      server_threads=threads, **remote)
+                      server_threads=threads, http_server=http_server, **remote)
     config = app.config
     try:
         held = app.extensions["twinning.backend"].current()
