@@ -6,15 +6,15 @@
   "use strict";
   const PAGE = 50;
   const HISTORY_KEY = "twinning.query-history", HISTORY_SIZE = 20;
-  const LABEL = "http://www.w3.org/2000/01/rdf-schema#label";
   const setup = JSON.parse(document.getElementById("editor-setup").textContent);
   const $ = (id) => document.getElementById(id);
   const form = $("editor"), picker = $("named"), textarea = $("query");
   // Paths come from the page, so the editor works under any prefix a proxy serves the site from (/twinning/...).
   const BASE = form.dataset.base, ENDPOINT = form.getAttribute("action");
-  const ID = "https://w3id.org/nzc-twinning/id/", ONTOLOGY = "https://w3id.org/nzc-twinning/ontology";
+  const ID = "https://w3id.org/nzc-twinning/id/";
+  const { page: pageOf, labels: fetchLabels, label } = window.TwinningLinks;
   const prefixes = Object.entries(setup.prefixes);  // [name, namespace]
-  let answer = null, rows = [], shown = [], variables = [], page = 0, sort = null, labels = {};
+  let answer = null, rows = [], shown = [], variables = [], page = 0, sort = null;
   let settingText = false;
 
   // ---- the code editor ----------------------------------------------------------------------------------------
@@ -346,26 +346,19 @@
     return iri.startsWith(ID) ? iri.slice(ID.length) : iri;
   }
 
-  // Only http(s) IRIs become links: an answer may hold any IRI (IRI("javascript:...") included), and a shared link
-  // runs its query at once.
-  function href(iri) {
-    if (!/^https?:/i.test(iri)) return null;
-    if (iri.startsWith(ID)) return BASE + "id/" + iri.slice(ID.length);
-    if (iri.startsWith(ONTOLOGY)) return BASE + "ontology" + iri.slice(ONTOLOGY.length);
-    return iri;
-  }
-
   function shownText(term) {
     if (!term) return "";
-    return term.type === "uri" ? labels[term.value] || compact(term.value) : String(term.value);
+    return term.type === "uri" ? label(term.value) || compact(term.value) : String(term.value);
   }
 
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
-    if (term.type === "uri" && href(term.value)) {
+    // Only http(s) IRIs become links: an answer may hold any IRI (IRI("javascript:...") included), and a shared
+    // link runs its query at once.
+    if (term.type === "uri" && pageOf(term.value)) {
       const a = document.createElement("a");
-      a.href = href(term.value);
+      a.href = pageOf(term.value);
       a.textContent = shownText(term);
       a.title = term.value;
       td.append(a);
@@ -377,24 +370,7 @@
     return td;
   }
 
-  // English labels of every IRI in the answer, from the graph, a thousand at a time (one request for most answers).
-  async function fetchLabels(all) {
-    const iris = new Set();
-    for (const row of all) for (const v of variables) {
-      const t = row[v];
-      if (t && t.type === "uri" && !(t.value in labels) && !/[<>"{}|\\^`\s]/.test(t.value)) iris.add(t.value);
-    }
-    const list = [...iris].slice(0, 10000);
-    for (let i = 0; i < list.length; i += 1000) {
-      const values = list.slice(i, i + 1000).map((iri) => "<" + iri + ">").join(" ");
-      const query = "SELECT ?x (SAMPLE(?l) AS ?label) WHERE { VALUES ?x { " + values + " } ?x <" + LABEL + "> ?l " +
-        "FILTER(langMatches(lang(?l), \"en\") || lang(?l) = \"\") } GROUP BY ?x";
-      const response = await fetch(ENDPOINT, { method: "POST", headers: { Accept: "application/sparql-results+json" },
-        body: new URLSearchParams({ query }) });
-      if (!response.ok) return;
-      for (const b of (await response.json()).results.bindings) labels[b.x.value] = b.label.value;
-    }
-  }
+
 
   const folded = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
@@ -564,7 +540,8 @@
     $("filter").value = "";
     showDownloads(type.includes("n-triples"));
     showProvenance(response);
-    await fetchLabels(rows);
+    await fetchLabels(rows.flatMap((row) => variables.filter((v) => row[v] && row[v].type === "uri")
+      .map((v) => row[v].value)));
     arrange();
     renderTable();
     $("view-table").querySelector(".table-tools").hidden = variables.length === 0;

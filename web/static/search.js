@@ -2,8 +2,6 @@
 // Enter opens, Escape closes). Asks only this server's /search; without JavaScript the form still submits to it.
 (function () {
   "use strict";
-  const ID = "https://w3id.org/nzc-twinning/id/";
-  const ONTOLOGY = "https://w3id.org/nzc-twinning/ontology";
   const form = document.querySelector("form.site-search");
   if (!form) return;
   const input = form.querySelector("input[role=combobox]");
@@ -11,11 +9,8 @@
   const base = form.dataset.base;  // the site's root ("/" or a proxy's prefix, "/twinning/"), so links stay inside it
   let options = [], active = -1, asked = 0, timer = null;
 
-  function href(iri) {
-    if (!/^https?:/i.test(iri)) return base + "search?q=" + encodeURIComponent(iri);  // never a javascript: link
-    if (iri.startsWith(ID)) return base + "id/" + iri.slice(ID.length);
-    if (iri.startsWith(ONTOLOGY)) return base + "ontology" + iri.slice(ONTOLOGY.length);
-    return iri;
+  function href(iri) {  // never a javascript: link
+    return window.TwinningLinks.page(iri) || base + "search?q=" + encodeURIComponent(iri);
   }
 
   function typeName(iri) {

@@ -57,10 +57,6 @@
   }
   function distinct(rows, name) { return new Set(rows.filter((r) => r[name]).map((r) => r[name].value)); }
 
-  function localHref(iri) {
-    if (!iri || !/^https?:/.test(iri)) return null;
-    return iri.startsWith(ID) ? ROOT + "id/" + iri.slice(ID.length) : iri;
-  }
   function shortName(iri) { return decodeURIComponent(iri.replace(/[/#]$/, "").split(/[/#]/).pop() || iri); }
 
   // The column that colours a picture: a cohort, else a small set of groups (type, role, category).
@@ -109,17 +105,7 @@
       });
     return locatedPromise;
   }
-  const labelCache = new Map();
-  async function fetchLabels(iris) {
-    const missing = [...new Set(iris)].filter((i) => /^https?:/.test(i) && !labelCache.has(i) && !/[<>"{}|^`\\\s]/.test(i));
-    for (let i = 0; i < missing.length; i += 200) {
-      const chunk = missing.slice(i, i + 200);
-      chunk.forEach((iri) => labelCache.set(iri, null));
-      const json = await sparql("SELECT ?x (SAMPLE(?l) AS ?label) WHERE { VALUES ?x { " + chunk.map((x) => "<" + x + ">").join(" ")
-        + " } ?x <" + RDFS_LABEL + "> ?l FILTER(lang(?l) = \"\" || langMatches(lang(?l), \"en\")) } GROUP BY ?x");
-      for (const b of json.results.bindings) labelCache.set(b.x.value, b.label.value);
-    }
-  }
+  const { labels: fetchLabels, label: knownLabel } = window.TwinningLinks;
   // A cell's words: the row's own label column (pilot -> pilotLabel), else a fetched label, else the IRI's last segment.
   function labelOf(row, name) {
     const own = row[name + "Label"] || row[name + "_label"] || row[name + "Title"];
@@ -127,7 +113,7 @@
     if (own) return own.value;
     if (!t) return "";
     if (t.type !== "uri") return t.value;
-    return labelCache.get(t.value) || (located && located.get(t.value) && located.get(t.value).label) || shortName(t.value);
+    return knownLabel(t.value) || (located && located.get(t.value) && located.get(t.value).label) || shortName(t.value);
   }
 
   // ---- which views fit ----
@@ -200,7 +186,7 @@
   }
   // A link to a resource of the graph: focusable, with a tooltip that says what it is.
   function node(parent, iri, title, cls) {
-    const href = iri && localHref(iri);
+    const href = iri && window.TwinningLinks.page(iri);
     const a = el(href ? "a" : "g", { class: cls, href, tabindex: href ? null : 0 }, parent);
     titled(a, title);
     return a;
@@ -411,8 +397,8 @@
       const labels = new Map(answer.triples.filter((t) => t.p.value === RDFS_LABEL).map((t) => [t.s.value, t.o.value]));
       for (const t of answer.triples) {
         if (!isIri(t.o)) continue;
-        const a = add(t.s, labels.get(t.s.value) || labelCache.get(t.s.value) || shortName(t.s.value), "", 0);
-        const b = add(t.o, labels.get(t.o.value) || labelCache.get(t.o.value) || shortName(t.o.value), "", 0);
+        const a = add(t.s, labels.get(t.s.value) || knownLabel(t.s.value) || shortName(t.s.value), "", 0);
+        const b = add(t.o, labels.get(t.o.value) || knownLabel(t.o.value) || shortName(t.o.value), "", 0);
         link(a, b, "", a.label + " → " + shortName(t.p.value) + " → " + b.label);
       }
     } else {
