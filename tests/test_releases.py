@@ -162,7 +162,8 @@ def test_get_releases_json(history, history_client):
     assert releases[0]["parent"] == older.id and releases[1]["parent"] is None
     assert releases[0]["triples"] == releases[1]["triples"] + 2  # the write added two
     for release in releases:
-        assert set(release) == {"id", "created", "triples", "parent", "current"}
+        assert set(release) == {"id", "created", "triples", "parent", "current", "dump"}
+        assert release["dump"] == "twinning.nq.gz"  # built here: the compressed dump is in the release's folder
         assert datetime.datetime.fromisoformat(release["created"]).utcoffset() is not None
 
 
@@ -479,7 +480,13 @@ def test_remote_server_without_the_store_folder(backend, history, history_app, t
                       **{key: history_app.config[key] for key in keys}})
     try:
         client = app.test_client()
-        assert [(r["id"], r["current"]) for r in client.get("/releases").get_json()["releases"]] == [(newer.id, True)]
+        listed = client.get("/releases").get_json()["releases"]
+        assert [(r["id"], r["current"]) for r in listed] == [(newer.id, True)]
+        # the listing links the dump this server can give: the plain one, written from the engine
+        assert listed[0]["dump"] == "twinning.nq"
+        page = client.get("/releases", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert f"/releases/{newer.id}/dumps/twinning.nq\"" in page and "twinning.nq.gz" not in page
+        assert client.get(f"/releases/{newer.id}/dumps/twinning.nq", buffered=True).status_code == 200
         assert ask(client, f"/releases/{newer.id}/sparql") is True
         assert client.post(f"/releases/{older.id}/sparql", data={"query": ASK}).status_code == 404
         resource = client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": LONG_AGO})

@@ -169,8 +169,8 @@ def release_paths(sparql: dict, error: dict) -> dict:
 
     return {
         "/releases": get("releases", "The kept releases, newest first", [], {"200": {
-            "description": "`{\"releases\": [{\"id\", \"created\", \"triples\", \"parent\", \"current\"}]}`, or a page "
-                           "for a browser.",
+            "description": "`{\"releases\": [{\"id\", \"created\", \"triples\", \"parent\", \"current\", "
+                           "\"dump\"}]}` (`dump`: the N-Quads dump this server gives of it), or a page for a browser.",
             "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}}),
         "/releases.atom": get("releasesFeed", "The kept releases as an Atom feed, each entry linking its changes", [],
                               {"200": {"description": "Atom 1.0 feed.",
