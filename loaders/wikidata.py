@@ -26,6 +26,7 @@ HEADER = ["city_id", "wikidata_id", "source_url", "line", "item_label", "label_f
           "item_latitude", "item_longitude", "notes"]
 MAX_DISTANCE_KM = 10.0
 ITEM = re.compile(r"Q[1-9][0-9]*")
+WHOS_ON_FIRST = "whosonfirst-data"  # the GitHub organisation that holds its per-country repositories
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,19 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+# Repositories whose Wikidata ids were taken from another source, so their records do not count as independent of it:
+# Natural Earth's populated places took their `wikidataid` from Who's On First.
+DERIVED_FROM = {"martynafford/natural-earth-geojson": WHOS_ON_FIRST}
+
+
 def independent_source(url: str) -> str:
-    """What makes two sources independent: the repository for a GitHub file, else the site."""
+    """What makes two sources independent: the repository for a GitHub file (Who's On First's per-country
+    repositories are one source, and a repository that took its ids from another is that source), else the site."""
     parts = urlsplit(url)
     if parts.netloc == "github.com":
-        return "/".join(parts.path.split("/")[1:3])
+        owner, name = parts.path.split("/")[1:3]
+        repository = WHOS_ON_FIRST if owner == WHOS_ON_FIRST else f"{owner}/{name}"
+        return DERIVED_FROM.get(repository, repository)
     return parts.netloc
 
 

@@ -84,6 +84,32 @@ def test_link_with_one_source_fails(data_copy):
     assert "link aarhus Q25319: fewer than two independent sources give the item" in result.stderr
 
 
+def test_natural_earth_and_whos_on_first_are_one_source():
+    """Natural Earth took its Wikidata ids from Who's On First, whose per-country repositories are one source."""
+    natural_earth = "https://github.com/martynafford/natural-earth-geojson/blob/0b9a/10m/cultural/places.7z"
+    denmark = "https://github.com/whosonfirst-data/whosonfirst-data-admin-dk/blob/ba04/data/101/749/159/101749159.geojson"
+    greece = "https://github.com/whosonfirst-data/whosonfirst-data-admin-gr/blob/b661/data/101/849/145/101849145.geojson"
+    assert independent_source(natural_earth) == independent_source(denmark) == independent_source(greece)
+    assert independent_source(denmark) != independent_source(
+        "https://github.com/dr5hn/countries-states-cities-database/blob/7fda/contributions/cities/DK.json")
+
+
+def test_link_resting_on_natural_earth_and_whos_on_first_fails(data_copy):
+    """Sønderborg is linked by countries-states-cities-database and Who's On First; were the first record Natural
+    Earth's instead, the two records would be one source and the link must fail."""
+    candidates = data_copy / "wikidata_candidates.csv"
+    rows = {row["source_url"].split("/")[4]: line for line, row in zip(
+        candidate_lines(candidates, "sonderborg"), [r for r in csv_rows("wikidata_candidates.csv")
+                                                    if r["city_id"] == "sonderborg"], strict=True)}
+    assert set(rows) == {"countries-states-cities-database", "whosonfirst-data-admin-dk"}
+    rewrite(candidates, rows["countries-states-cities-database"], "source_url",
+            "https://github.com/martynafford/natural-earth-geojson/blob/0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e/"
+            "10m/cultural/ne_10m_populated_places.7z")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert "link sonderborg Q21179: fewer than two independent sources give the item" in result.stderr
+
+
 def test_link_without_any_candidate_fails(data_copy):
     links = data_copy / "wikidata_links.csv"
     line = line_of(links, "city_id", "aarhus")
