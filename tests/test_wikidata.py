@@ -131,3 +131,16 @@ def test_home_page_counts_the_linked_cities(client):
     """The home page's count comes from the graph: every row of wikidata_links.csv, one link per city."""
     home = client.get("/").get_data(as_text=True)
     assert f"<strong>{len(csv_rows('wikidata_links.csv'))}</strong> cities linked to Wikidata" in home
+
+
+def test_documented_counts_are_the_files():
+    """The READMEs write the number of links and records as prose; they must say what the files hold."""
+    links, candidates = csv_rows("wikidata_links.csv"), csv_rows("wikidata_candidates.csv")
+    cities = len(csv_rows("cities.csv"))
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    data_readme = (PROJECT / "data" / "README.md").read_text(encoding="utf-8")
+    assert f"; {len(links)} have a Wikidata link" in readme
+    assert f"| `wikidata_links.csv` | {len(links)} |" in data_readme
+    assert f"| `wikidata_candidates.csv` | {len(candidates)} |" in data_readme
+    assert f"**Result: {len(links)} of {cities} cities linked**" in data_readme
+    assert f"| {len(links)} of {cities} |" in data_readme
