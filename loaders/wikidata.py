@@ -3,9 +3,10 @@
 A candidate is one public record that pairs a city with a Wikidata item, with the label, country and coordinates that
 record gives the item. It passes when its label is the city's English or local name (compared without case, accents,
 hyphens or apostrophes), its country is the city's and its point lies within MAX_DISTANCE_KM of the city's GeoNames
-point. A city is linked only when at least two independent sources (different repositories or sites) give the same
-item, every candidate for the city passes, at least one of them gives the item's country and coordinates, and no
-source gives another item. Everything is read from the fact files, so the check runs offline.
+point. A city is linked only when at least two independent sources (different repositories or sites; see
+independent_source) give the same item, every candidate for the city passes, at least one of them gives the item's
+country and coordinates, and no source gives another item. Everything is read from the fact files, so the check runs
+offline.
 """
 import math
 import re
