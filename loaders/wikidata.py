@@ -3,9 +3,10 @@
 A candidate is one public record that pairs a city with a Wikidata item, with the label, country and coordinates that
 record gives the item. It passes when its label is the city's English or local name (compared without case, accents,
 hyphens or apostrophes), its country is the city's and its point lies within MAX_DISTANCE_KM of the city's GeoNames
-point. A city is linked only when at least two independent sources (different repositories or sites) give the same
-item, every candidate for the city passes, at least one of them gives the item's country and coordinates, and no
-source gives another item. Everything is read from the fact files, so the check runs offline.
+point. A city is linked only when at least two independent sources (different repositories or sites; see
+independent_source) give the same item, every candidate for the city passes, at least one of them gives the item's
+country and coordinates, and no source gives another item. Everything is read from the fact files, so the check runs
+offline.
 """
 import math
 import re
@@ -26,6 +27,7 @@ HEADER = ["city_id", "wikidata_id", "source_url", "line", "item_label", "label_f
           "item_latitude", "item_longitude", "notes"]
 MAX_DISTANCE_KM = 10.0
 ITEM = re.compile(r"Q[1-9][0-9]*")
+WHOS_ON_FIRST = "whosonfirst-data"  # the GitHub organisation that holds its per-country repositories
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,19 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+# Repositories whose Wikidata ids were taken from another source, so their records do not count as independent of it:
+# Natural Earth's populated places took their `wikidataid` from Who's On First.
+DERIVED_FROM = {"martynafford/natural-earth-geojson": WHOS_ON_FIRST}
+
+
 def independent_source(url: str) -> str:
-    """What makes two sources independent: the repository for a GitHub file, else the site."""
+    """What makes two sources independent: the repository for a GitHub file (Who's On First's per-country
+    repositories are one source, and a repository that took its ids from another is that source), else the site."""
     parts = urlsplit(url)
     if parts.netloc == "github.com":
-        return "/".join(parts.path.split("/")[1:3])
+        owner, name = parts.path.split("/")[1:3]
+        repository = WHOS_ON_FIRST if owner == WHOS_ON_FIRST else f"{owner}/{name}"
+        return DERIVED_FROM.get(repository, repository)
     return parts.netloc
 
 

@@ -84,6 +84,32 @@ def test_link_with_one_source_fails(data_copy):
     assert "link aarhus Q25319: fewer than two independent sources give the item" in result.stderr
 
 
+def test_natural_earth_and_whos_on_first_are_one_source():
+    """Natural Earth took its Wikidata ids from Who's On First, whose per-country repositories are one source."""
+    natural_earth = "https://github.com/martynafford/natural-earth-geojson/blob/0b9a/10m/cultural/places.7z"
+    denmark = "https://github.com/whosonfirst-data/whosonfirst-data-admin-dk/blob/ba04/data/101/749/159/101749159.geojson"
+    greece = "https://github.com/whosonfirst-data/whosonfirst-data-admin-gr/blob/b661/data/101/849/145/101849145.geojson"
+    assert independent_source(natural_earth) == independent_source(denmark) == independent_source(greece)
+    assert independent_source(denmark) != independent_source(
+        "https://github.com/dr5hn/countries-states-cities-database/blob/7fda/contributions/cities/DK.json")
+
+
+def test_link_resting_on_natural_earth_and_whos_on_first_fails(data_copy):
+    """Sønderborg is linked by countries-states-cities-database and Who's On First; were the first record Natural
+    Earth's instead, the two records would be one source and the link must fail."""
+    candidates = data_copy / "wikidata_candidates.csv"
+    rows = {row["source_url"].split("/")[4]: line for line, row in zip(
+        candidate_lines(candidates, "sonderborg"), [r for r in csv_rows("wikidata_candidates.csv")
+                                                    if r["city_id"] == "sonderborg"], strict=True)}
+    assert set(rows) == {"countries-states-cities-database", "whosonfirst-data-admin-dk"}
+    rewrite(candidates, rows["countries-states-cities-database"], "source_url",
+            "https://github.com/martynafford/natural-earth-geojson/blob/0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e/"
+            "10m/cultural/ne_10m_populated_places.7z")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert "link sonderborg Q21179: fewer than two independent sources give the item" in result.stderr
+
+
 def test_link_without_any_candidate_fails(data_copy):
     links = data_copy / "wikidata_links.csv"
     line = line_of(links, "city_id", "aarhus")
@@ -105,3 +131,16 @@ def test_home_page_counts_the_linked_cities(client):
     """The home page's count comes from the graph: every row of wikidata_links.csv, one link per city."""
     home = client.get("/").get_data(as_text=True)
     assert f"<strong>{len(csv_rows('wikidata_links.csv'))}</strong> cities linked to Wikidata" in home
+
+
+def test_documented_counts_are_the_files():
+    """The READMEs write the number of links and records as prose; they must say what the files hold."""
+    links, candidates = csv_rows("wikidata_links.csv"), csv_rows("wikidata_candidates.csv")
+    cities = len(csv_rows("cities.csv"))
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    data_readme = (PROJECT / "data" / "README.md").read_text(encoding="utf-8")
+    assert f"; {len(links)} have a Wikidata link" in readme
+    assert f"| `wikidata_links.csv` | {len(links)} |" in data_readme
+    assert f"| `wikidata_candidates.csv` | {len(candidates)} |" in data_readme
+    assert f"**Result: {len(links)} of {cities} cities linked**" in data_readme
+    assert f"| {len(links)} of {cities} |" in data_readme
