@@ -28,7 +28,7 @@ from web import (
     writes,
 )
 from web.address import public_address
-from web.cache import AnswerCache
+from web.cache import AnswerCache, replaying
 from web.limits import RateLimiter
 from web.settings import SETTINGS, check_ranges, settings_from_environment
 
@@ -56,7 +56,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["twinning.cache"] = AnswerCache(int(app.config["ANSWER_CACHE_BYTES"]),
                                                    int(app.config["ANSWER_CACHE_ENTRY_BYTES"]))
     app.extensions["twinning.rate"] = RateLimiter(float(app.config["RATE_LIMIT"]), float(app.config["RATE_BURST"]))
-    app.wsgi_app = public_address(app.wsgi_app, app.config)
+    app.wsgi_app = public_address(replaying(app.wsgi_app, app.extensions["twinning.cache"],
+                                            app.extensions["twinning.backend"], app.extensions["twinning.rate"]),
+                                  app.config)
     errors.register(app)
     app.after_request(cors.allow_cross_origin)
     for blueprint in BLUEPRINTS:

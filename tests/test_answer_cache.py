@@ -177,6 +177,56 @@ def test_a_write_never_serves_the_older_answer_and_dropped_releases_leave(tmp_pa
         app.extensions["twinning.backend"].close()
 
 
+def replay_app(store_path, **settings):
+    return create_app({"TESTING": True, "STORE": str(store_path), "RATE_LIMIT": 0, **settings})
+
+
+def broken_view():
+    raise RuntimeError("the application was asked")
+
+
+def test_a_repeated_request_is_replayed_before_the_application(store_path, backend):
+    """The same GET on the same release gets the same response without the application; a request that differs in
+    any header, or a conditional one, is the application's."""
+    if backend != "embedded":
+        pytest.skip("replayed on the embedded store only (web/cache.py: a remote engine is asked at each hit)")
+    app = replay_app(store_path)
+    client = app.test_client()
+    try:
+        query = fresh("SELECT ?s WHERE { ?s a <https://w3id.org/nzc-twinning/ontology#City> } ORDER BY ?s LIMIT 3")
+        first = get(client, query)
+        app.view_functions["protocol.sparql"] = broken_view
+        again = get(client, query)
+        assert again.status_code == 200 and again.data == first.data
+        assert again.headers["X-Twinning-Cache"] == "hit"
+        assert {k: v for k, v in again.headers if k != "X-Twinning-Cache"} == \
+               {k: v for k, v in first.headers if k != "X-Twinning-Cache"}
+        for headers in ({"Accept": "text/csv"}, {"If-None-Match": first.headers["ETag"]}, {"X-Other": "1"}):
+            asked = client.get("/sparql", query_string={"query": query}, headers=headers)
+            assert asked.status_code == 500  # the broken application answered (web/errors.py's 500)
+    finally:
+        app.extensions["twinning.backend"].close()
+
+
+def test_a_replay_names_the_host_it_was_asked_for_and_counts_for_the_rate_limit(store_path, backend):
+    if backend != "embedded":
+        pytest.skip("replayed on the embedded store only")
+    app = replay_app(store_path, PROXY_HOPS=1, RATE_LIMIT=0.001, RATE_BURST=3)
+    client = app.test_client()
+    try:
+        query = fresh("ASK { ?s ?p ?o }")
+        links = [get_from(client, query, host).headers["Link"] for host in ("a.example", "b.example", "a.example")]
+        assert "//a.example/" in links[0] and "//b.example/" in links[1] and links[2] == links[0]
+        refused = get_from(client, query, "a.example")  # the burst of 3 is spent, replays included
+        assert refused.status_code == 429 and refused.headers["Retry-After"]
+    finally:
+        app.extensions["twinning.backend"].close()
+
+
+def get_from(client, query: str, host: str):
+    return client.get("/sparql", query_string={"query": query}, headers={"X-Forwarded-Host": host})
+
+
 def test_the_cache_is_bounded():
     cache = AnswerCache(capacity=1000, entry_limit=400)
     keys = [("r", f"job {i}".encode()) for i in range(5)]

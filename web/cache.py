@@ -7,6 +7,10 @@ dropped release is never served; entries of releases no longer kept are dropped 
 Never stored: answers of queries that call NOW(), RAND(), UUID(), STRUUID(), BNODE() or an engine's own function
 (a new value at every evaluation, or may be), SERVICE calls (another server's answer may change), errors, and
 answers cut at the row limit.
+
+On the embedded store, the whole response to a GET that was answered from (or into) the cache is kept too, keyed by
+the release and the request as it came (path, query string, every header), and replayed byte for byte before Flask
+dispatches a request: the same request on the same release gets the same response (replaying()).
 """
 import hashlib
 import threading
@@ -42,6 +46,20 @@ class Entry:
     etag: str  # strong: a digest of the bytes and their format
 
 
+@dataclass(frozen=True)
+class Replay:
+    """A whole response as the application sent it, to send again for the same request on the same release."""
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def cost(key: tuple[str, bytes], value: Entry | Replay) -> int:
+    """The bytes an entry holds: its body and its key (a job's line or a request's signature), and a replay's head."""
+    head = sum(len(name) + len(text) for name, text in value.headers) if isinstance(value, Replay) else 0
+    return len(value.body) + len(key[1]) + head
+
+
 def strong_etag(format_name: str, body: bytes) -> str:
     return hashlib.sha256(format_name.encode() + b"\0" + body).hexdigest()[:32]
 
@@ -56,37 +74,35 @@ class AnswerCache:
         self.size = 0
         self.lock = threading.Lock()
         self.current: str | None = None  # the current release last seen
-        self.hits = self.misses = 0
 
     @staticmethod
     def key(release_id: str, job: QueryJob) -> tuple[str, bytes]:
         return release_id, to_line(job)
 
-    def get(self, key) -> Entry | None:
+    def get(self, key) -> Entry | Replay | None:
         with self.lock:
             entry = self.entries.get(key)
-            if entry is None:
-                self.misses += 1
-                return None
-            self.entries.move_to_end(key)
-            self.hits += 1
+            if entry is not None:
+                self.entries.move_to_end(key)
             return entry
 
     def put(self, key, format_name: str, graph: bool, body: bytes) -> Entry:
         entry = Entry(format_name, graph, body, strong_etag(format_name, body))
-        cost = len(body) + len(key[1])
-        if cost > self.entry_limit:
-            return entry
+        self.keep(key, entry)
+        return entry
+
+    def keep(self, key, value: Entry | Replay) -> None:
+        """Keep a value (unless it passes the entry limit), dropping the least recently used beyond the capacity."""
+        if cost(key, value) > self.entry_limit:
+            return
         with self.lock:
             old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body) + len(key[1])
-            self.entries[key] = entry
-            self.size += cost
+                self.size -= cost(key, old)
+            self.entries[key] = value
+            self.size += cost(key, value)
             while self.size > self.capacity:
-                dropped_key, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body) + len(dropped_key[1])
-        return entry
+                self.size -= cost(*self.entries.popitem(last=False))
 
     def saw_current(self, release_id: str, kept) -> None:
         """Note the current release; when it is a new one, drop the entries of releases not in `kept()` (ids)."""
@@ -96,4 +112,63 @@ class AnswerCache:
         with self.lock:
             self.current = release_id
             for key in [key for key in self.entries if key[0] not in keep]:
-                self.size -= len(self.entries.pop(key).body) + len(key[1])
+                self.size -= cost(key, self.entries.pop(key))
+
+
+# A request with any of these is not replayed: its answer depends on more than the release (a conditional request's
+# status, a write's authority), and the application answers it.
+NOT_REPLAYED = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
+                          "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION", "HTTP_COOKIE"})
+HOP_BY_HOP = frozenset({"HTTP_CONNECTION", "HTTP_KEEP_ALIVE"})  # about the connection, not the request
+
+
+def signature(environ) -> bytes | None:
+    """The request as it came, every part an answer may depend on (path, query string, host, scheme and every
+    header but the connection's); None for a request never replayed."""
+    if environ.get("REQUEST_METHOD") != "GET" or not NOT_REPLAYED.isdisjoint(environ):
+        return None
+    parts = [environ.get(name, "") for name in ("wsgi.url_scheme", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
+                                                 "PATH_INFO", "QUERY_STRING")]
+    parts += sorted(f"{name}={value}" for name, value in environ.items()
+                    if name.startswith("HTTP_") and name not in HOP_BY_HOP)
+    return "\n".join(parts).encode("utf-8", "backslashreplace")
+
+
+def replaying(wsgi_app, cache: AnswerCache, backend, rate):
+    """WSGI middleware: a GET whose whole response the cache holds for the current release is answered with it,
+    before Flask dispatches the request (the rate limit still counts it); any other is the application's, and a
+    response it gave from or into the answer cache (X-Twinning-Cache: hit or miss) is kept for the next time.
+
+    Only on the embedded store, where the current release is one link away; a remote engine is asked which release
+    it holds at each hit (web/answers.py), which the application does."""
+    if not cache.capacity or backend.kind != "embedded":
+        return wsgi_app
+
+    def app(environ, start_response):
+        request = signature(environ)
+        release = backend.current() if request is not None else None
+        if release is None:
+            return wsgi_app(environ, start_response)
+        replay = cache.get((release.id, request))
+        if replay is not None and rate.wait_needed(environ.get("REMOTE_ADDR") or "") == 0:
+            start_response(replay.status, replay.headers)
+            return [replay.body]
+        head = {}
+
+        def keep_head(status, headers, exc_info=None):
+            head.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = wsgi_app(environ, keep_head)
+        headers = dict(head.get("headers", ()))
+        if not head.get("status", "").startswith("200 ") or headers.get("X-Twinning-Cache") not in ("hit", "miss"):
+            return body
+        try:  # an answer of the cache: small, and already whole in memory
+            whole = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        replayed = [(name, "hit" if name == "X-Twinning-Cache" else text) for name, text in head["headers"]]
+        cache.keep((headers["X-Twinning-Release"], request), Replay(head["status"], replayed, whole))
+        return [whole]
+
+    return app
