@@ -3,10 +3,10 @@
 A candidate is one public record that pairs a city with a Wikidata item, with the label, country and coordinates that
 record gives the item. It passes when its label is the city's English or local name (compared without case, accents,
 hyphens or apostrophes), its country is the city's and its point lies within MAX_DISTANCE_KM of the city's GeoNames
-point. A city is linked only when at least two independent sources (different repositories or sites; see
-independent_source) give the same item, every candidate for the city passes, at least one of them gives the item's
-country and coordinates, and no source gives another item. Everything is read from the fact files, so the check runs
-offline.
+point. A city is linked only when no record gives another item and at least two independent sources (different
+repositories or sites; see independent_source) give the item in records that pass, at least one of those giving the
+item's country and coordinates. A record that gives the same item but fails a check is a warning: it confirms nothing,
+yet does not block the link. Everything is read from the fact files, so the check runs offline.
 """
 import math
 import re
@@ -147,7 +147,7 @@ def check(data_dir: Path) -> list[Finding]:
     by_city: dict[str, list[Candidate]] = defaultdict(list)
     for row in table:
         by_city[row.cells["city_id"]].append(judge(row, known.get(row.cells["city_id"])))
-    linked = {row.cells["city_id"] for row in links}
+    linked = {row.cells["city_id"]: row.cells["wikidata_id"] for row in links}
     for city_id, candidates in by_city.items():
         items = sorted({c.item for c in candidates})
         for candidate in candidates:
@@ -157,27 +157,28 @@ def check(data_dir: Path) -> list[Finding]:
                     f"{c.item} (line {c.row.line})" for c in candidates if c.item != candidate.item)
                 problems.append(f"conflict: other records give {others} for {city_id}")
             if problems:
+                # Fatal only where it contradicts a link; a record of the linked item that fails a check only warns.
+                contradicts = city_id in linked and candidate.item != linked[city_id]
                 findings.append(Finding(table.path, candidate.row.line,
-                                        f"{city_id} {candidate.item}: " + "; ".join(problems), city_id in linked))
+                                        f"{city_id} {candidate.item}: " + "; ".join(problems), contradicts))
 
     for row in links:
         city_id, item = row.cells["city_id"], row.cells["wikidata_id"]
         candidates = by_city.get(city_id, [])
         agreeing = [c for c in candidates if c.item == item]
+        confirming = [c for c in agreeing if not c.problems]
         reasons = []
         if not agreeing:
             reasons.append(f"no record in {CANDIDATES} gives {item}")
-        if len({c.source for c in agreeing}) < 2:
-            reasons.append("fewer than two independent sources give the item")
+        if len({c.source for c in confirming}) < 2:
+            reasons.append("fewer than two independent sources give the item in records that pass every check")
         if any(c.item != item for c in candidates):
             reasons.append("another source gives a different item")
-        if any(c.problems for c in candidates):
-            reasons.append("a record for the city fails the label, country or distance check")
-        if agreeing and not any(c.located for c in agreeing):
-            reasons.append("no source gives the item's country and coordinates")
+        if confirming and not any(c.located for c in confirming):
+            reasons.append("no record that passes every check gives the item's country and coordinates")
         cited = set(row.cells["source_url"].split(" "))
-        if not cited <= {c.row.cells["source_url"] for c in agreeing}:
-            reasons.append("source_url names a source that does not give the item")
+        if not cited <= {c.row.cells["source_url"] for c in confirming}:
+            reasons.append("source_url names a source that does not give the item in a record that passes every check")
         if reasons:
             findings.append(Finding(links.path, row.line, f"link {city_id} {item}: " + "; ".join(reasons), True))
     return sorted(findings, key=lambda f: (str(f.path), f.line))

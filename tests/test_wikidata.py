@@ -54,22 +54,100 @@ def test_unlinked_failing_candidates_only_warn():
     assert "conflict" in result.stderr and "km from the city's GeoNames point" in result.stderr
 
 
-@pytest.mark.parametrize("column, value, message", [
-    ("item_label", "Atlantis", "label 'Atlantis' is not the city's English or local name"),
-    ("item_country_iso2", "DE", "country DE is not the city's (DK)"),
-    ("item_latitude", "56.6", "km from the city's GeoNames point (more than 10)"),
-    ("wikidata_id", "Q1748", "conflict: other records give Q25319"),
+def candidate_line(path, city_id: str, repository: str) -> int:
+    """The line of the one candidate row of a city whose source_url is in the named repository."""
+    lines = [line for line, row in zip(candidate_lines(path, city_id),
+                                       [r for r in csv_rows("wikidata_candidates.csv") if r["city_id"] == city_id],
+                                       strict=True) if f"/{repository}/" in row["source_url"]]
+    assert len(lines) == 1, (city_id, repository, lines)
+    return lines[0]
+
+
+@pytest.mark.parametrize("column, value, message, severity", [
+    ("item_label", "Atlantis", "label 'Atlantis' is not the city's English or local name", "warning"),
+    ("item_country_iso2", "DE", "country DE is not the city's (DK)", "warning"),
+    ("item_latitude", "56.6", "km from the city's GeoNames point (more than 10)", "warning"),
+    ("wikidata_id", "Q1748", "conflict: other records give Q25319", "error"),
 ])
-def test_wrong_candidate_of_a_linked_city_fails_validate(data_copy, column, value, message):
+def test_wrong_candidate_of_a_linked_city_fails_validate(data_copy, column, value, message, severity):
+    """A record of another item contradicts the link (an error on its line); a record of the linked item that fails
+    a check only warns on its line, but the link, which cites it as a confirming source, is an error."""
     candidates = data_copy / "wikidata_candidates.csv"
-    line = candidate_lines(candidates, "aarhus")[-1]  # Natural Earth's record, the one with a point
+    line = candidate_line(candidates, "aarhus", "natural-earth-geojson")  # a record the link cites
     rewrite(candidates, line, column, value)
     result = validate(data_copy)
     assert result.returncode == 1
-    assert f"wikidata_candidates.csv:{line}: wikidata: error: aarhus" in result.stderr
+    assert f"wikidata_candidates.csv:{line}: wikidata: {severity}: aarhus" in result.stderr
     assert message in result.stderr
     link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "aarhus")
     assert f"wikidata_links.csv:{link_line}: wikidata: error: link aarhus Q25319" in result.stderr
+
+
+def test_failing_record_of_the_linked_item_does_not_block(data_copy):
+    """Aarhus' Natural Earth record made to fail the label check: with the link citing only the two records that
+    pass (countries-states-cities-database with a point, Eurostat), the city stays linked and the record warns."""
+    candidates, links = data_copy / "wikidata_candidates.csv", data_copy / "wikidata_links.csv"
+    line = candidate_line(candidates, "aarhus", "natural-earth-geojson")
+    rewrite(candidates, line, "item_label", "Atlantis")
+    link_line = line_of(links, "city_id", "aarhus")
+    cited = [url for url in csv_rows("wikidata_links.csv")[link_line - 2]["source_url"].split(" ")
+             if "natural-earth-geojson" not in url]
+    rewrite(links, link_line, "source_url", " ".join(cited))
+    result = validate(data_copy)
+    assert result.returncode == 0, result.stderr
+    assert f"wikidata_candidates.csv:{line}: wikidata: warning: aarhus Q25319: label 'Atlantis'" in result.stderr
+    assert "link aarhus" not in result.stderr
+
+
+def test_real_link_with_a_failing_record_of_its_item():
+    """Oulu: Who's On First's record gives the same item but its point, the label point of the municipality, lies
+    22 km from the GeoNames point; it warns, and the three records that pass keep the link."""
+    result = validate(PROJECT / "data")
+    assert result.returncode == 0, result.stderr
+    line = candidate_line(PROJECT / "data" / "wikidata_candidates.csv", "oulu", "whosonfirst-data-admin-fi")
+    assert (f"wikidata_candidates.csv:{line}: wikidata: warning: oulu Q47048: item lies 22.2 km from the city's "
+            "GeoNames point") in result.stderr
+    [link] = [r for r in csv_rows("wikidata_links.csv") if r["city_id"] == "oulu"]
+    assert link["wikidata_id"] == "Q47048"
+    assert "whosonfirst" not in link["source_url"]  # the failing record is not cited as a confirmation
+
+
+def test_record_of_another_item_still_blocks(data_copy):
+    """Oulu's failing Who's On First record, made to give another item, is a conflict: an error on its line and on
+    the link, although three other records still confirm Q47048."""
+    candidates = data_copy / "wikidata_candidates.csv"
+    line = candidate_line(candidates, "oulu", "whosonfirst-data-admin-fi")
+    rewrite(candidates, line, "wikidata_id", "Q1")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    assert f"wikidata_candidates.csv:{line}: wikidata: error: oulu Q1:" in result.stderr
+    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "oulu")
+    assert (f"wikidata_links.csv:{link_line}: wikidata: error: link oulu Q47048: another source gives a different "
+            "item") in result.stderr
+
+
+def test_failing_record_is_no_confirmation(data_copy):
+    """Antalya: Eurostat's record made to fail leaves Natural Earth and Who's On First (one source) passing;
+    countries-states-cities-database gives the same item but lies 12.7 km away, so it does not make a second."""
+    candidates = data_copy / "wikidata_candidates.csv"
+    rewrite(candidates, candidate_line(candidates, "antalya", "citydata"), "item_label", "Atlantis")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "antalya")
+    assert (f"wikidata_links.csv:{link_line}: wikidata: error: link antalya Q6487: fewer than two independent "
+            "sources give the item in records that pass every check") in result.stderr
+
+
+def test_failing_record_gives_no_point(data_copy):
+    """Istanbul: with Who's On First's record made to fail, the records that pass (Eurostat, Richpedia) give no point;
+    the records that do (Natural Earth, countries-states-cities-database) lie over 10 km away and do not count."""
+    candidates = data_copy / "wikidata_candidates.csv"
+    rewrite(candidates, candidate_line(candidates, "istanbul", "whosonfirst-data-admin-tr"), "item_label", "Atlantis")
+    result = validate(data_copy)
+    assert result.returncode == 1
+    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "istanbul")
+    assert (f"wikidata_links.csv:{link_line}: wikidata: error: link istanbul Q406: no record that passes every check "
+            "gives the item's country and coordinates") in result.stderr
 
 
 def test_link_with_one_source_fails(data_copy):
@@ -81,7 +159,7 @@ def test_link_with_one_source_fails(data_copy):
     candidates.write_text("".join(text), encoding="utf-8")
     result = validate(data_copy)
     assert result.returncode == 1
-    assert "link aarhus Q25319: fewer than two independent sources give the item" in result.stderr
+    assert "link aarhus Q25319: fewer than two independent sources give the item in" in result.stderr
 
 
 def test_natural_earth_and_whos_on_first_are_one_source():
@@ -107,7 +185,7 @@ def test_link_resting_on_natural_earth_and_whos_on_first_fails(data_copy):
             "10m/cultural/ne_10m_populated_places.7z")
     result = validate(data_copy)
     assert result.returncode == 1
-    assert "link sonderborg Q21179: fewer than two independent sources give the item" in result.stderr
+    assert "link sonderborg Q21179: fewer than two independent sources give the item in" in result.stderr
 
 
 def test_link_without_any_candidate_fails(data_copy):
