@@ -161,14 +161,15 @@ def replaying(wsgi_app, cache: AnswerCache, backend, rate):
 
         body = wsgi_app(environ, keep_head)
         headers = dict(head.get("headers", ()))
-        if not head.get("status", "").startswith("200 ") or headers.get("X-Twinning-Cache") not in ("hit", "miss"):
+        if (not head.get("status", "").startswith("200 ") or headers.get("X-Twinning-Cache") not in ("hit", "miss")
+                or headers.get("X-Twinning-Release") != release.id):  # a pinned release's, or one switched since
             return body
         try:  # an answer of the cache: small, and already whole in memory
             whole = b"".join(body)
         finally:
             getattr(body, "close", lambda: None)()
         replayed = [(name, "hit" if name == "X-Twinning-Cache" else text) for name, text in head["headers"]]
-        cache.keep((headers["X-Twinning-Release"], request), Replay(head["status"], replayed, whole))
+        cache.keep((release.id, request), Replay(head["status"], replayed, whole))
         return [whole]
 
     return app
