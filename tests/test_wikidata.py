@@ -126,28 +126,23 @@ def test_record_of_another_item_still_blocks(data_copy):
             "item") in result.stderr
 
 
-def test_failing_record_is_no_confirmation(data_copy):
-    """Antalya: Eurostat's record made to fail leaves Natural Earth and Who's On First (one source) passing;
-    countries-states-cities-database gives the same item but lies 12.7 km away, so it does not make a second."""
+@pytest.mark.parametrize("city, item, made_to_fail, says", [
+    # Eurostat's record made to fail leaves Natural Earth and Who's On First (one source) passing;
+    # countries-states-cities-database gives the same item but lies 12.7 km away, so it does not make a second.
+    ("antalya", "Q6487", "citydata",
+     "fewer than two independent sources give the item in records that pass every check"),
+    # With Who's On First's record made to fail, the records that pass (Eurostat, Richpedia) give no point; those
+    # that do (Natural Earth, countries-states-cities-database) lie over 10 km away and do not count.
+    ("istanbul", "Q406", "whosonfirst-data-admin-tr",
+     "no record that passes every check gives the item's country and coordinates"),
+])
+def test_a_failing_record_confirms_nothing(data_copy, city, item, made_to_fail, says):
     candidates = data_copy / "wikidata_candidates.csv"
-    rewrite(candidates, candidate_line(candidates, "antalya", "citydata"), "item_label", "Atlantis")
+    rewrite(candidates, candidate_line(candidates, city, made_to_fail), "item_label", "Atlantis")
     result = validate(data_copy)
     assert result.returncode == 1
-    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "antalya")
-    assert (f"wikidata_links.csv:{link_line}: wikidata: error: link antalya Q6487: fewer than two independent "
-            "sources give the item in records that pass every check") in result.stderr
-
-
-def test_failing_record_gives_no_point(data_copy):
-    """Istanbul: with Who's On First's record made to fail, the records that pass (Eurostat, Richpedia) give no point;
-    the records that do (Natural Earth, countries-states-cities-database) lie over 10 km away and do not count."""
-    candidates = data_copy / "wikidata_candidates.csv"
-    rewrite(candidates, candidate_line(candidates, "istanbul", "whosonfirst-data-admin-tr"), "item_label", "Atlantis")
-    result = validate(data_copy)
-    assert result.returncode == 1
-    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", "istanbul")
-    assert (f"wikidata_links.csv:{link_line}: wikidata: error: link istanbul Q406: no record that passes every check "
-            "gives the item's country and coordinates") in result.stderr
+    link_line = line_of(data_copy / "wikidata_links.csv", "city_id", city)
+    assert f"wikidata_links.csv:{link_line}: wikidata: error: link {city} {item}: {says}" in result.stderr
 
 
 def test_link_with_one_source_fails(data_copy):
