@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, SUFFIXES
-from web.settings import CHOICES
 
 FORMAT_NAMES = sorted({*RESULT_FORMATS, *GRAPH_FORMATS})
 EXPORT_TIMEOUT = 24 * 3600  # an export from the command line is not a web request: let it finish
@@ -139,8 +138,8 @@ def load(data_dir, store, **remote):
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), help="Store folder.")
 @click.option("--workers", type=int, help="HTTP worker processes (default 2).")
 @click.option("--threads", type=int, help="Threads per HTTP worker (default 8).")
-@click.option("--http-server", type=click.Choice(CHOICES["HTTP_SERVER"]),
-              help="HTTP server (default gunicorn; granian is faster for small answers, see docs/deploy.md).")
+@click.option("--http-server", help="HTTP server: gunicorn (the default) or granian, faster for small answers "
+              "(docs/deploy.md).")
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader; never in production.")
 @backend_options
 def serve(host, port, store, workers, threads, http_server, debug, **remote):

@@ -293,12 +293,9 @@ def summaries(releases: list[Release], current_id: str | None) -> list[dict]:
         parent = info.get("changed_from", info.get("previous"))
         if parent is None and "changed_from" not in info and "previous" not in info and number + 1 < len(releases):
             parent = releases[number + 1].id
-        # The N-Quads dump this machine can serve: the compressed one is written only where the release was built
-        # (web/metadata.py writes the plain one from a remote engine).
-        dump = "twinning.nq.gz" if (release.path / "dumps" / "twinning.nq.gz").exists() else "twinning.nq"
         rows.append({"id": release.id, "created": info["created"],
                      "triples": info.get("statistics", {}).get("triples", info.get("quads")),
-                     "parent": parent, "current": release.id == current_id, "dump": dump})
+                     "parent": parent, "current": release.id == current_id})
     return rows
 
 

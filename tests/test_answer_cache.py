@@ -12,7 +12,7 @@ import pytest
 from bench.engines import stop_server
 from graph.release import current_release
 from server import create_app
-from web.cache import AnswerCache
+from web.cache import AnswerCache, signature
 from web.settings import SettingError
 
 from .conftest import build, environment, start_server
@@ -187,7 +187,7 @@ def broken_view():
 
 def test_a_repeated_request_is_replayed_before_the_application(store_path, backend):
     """The same GET on the same release gets the same response without the application; a request that differs in
-    any header, or a conditional one, is the application's."""
+    a header an answer may depend on, or a conditional one, is the application's."""
     if backend != "embedded":
         pytest.skip("replayed on the embedded store only (web/cache.py: a remote engine is asked at each hit)")
     app = replay_app(store_path)
@@ -201,9 +201,14 @@ def test_a_repeated_request_is_replayed_before_the_application(store_path, backe
         assert again.headers["X-Twinning-Cache"] == "hit"
         assert {k: v for k, v in again.headers if k != "X-Twinning-Cache"} == \
                {k: v for k, v in first.headers if k != "X-Twinning-Cache"}
-        for headers in ({"Accept": "text/csv"}, {"If-None-Match": first.headers["ETag"]}, {"X-Other": "1"}):
+        for headers in ({"Accept": "text/csv"}, {"If-None-Match": first.headers["ETag"]}, {"X-Other": "1"},
+                        {"Content-Type": "application/sparql-update"}):
             asked = client.get("/sparql", query_string={"query": query}, headers=headers)
             assert asked.status_code == 500  # the broken application answered (web/errors.py's 500)
+        # who the client is changes no answer: another browser, or another client behind the same proxy
+        for headers in ({"User-Agent": "another/1.0"}, {"X-Forwarded-For": "192.0.2.7"}):
+            shared = client.get("/sparql", query_string={"query": query}, headers=headers)
+            assert shared.status_code == 200 and shared.data == first.data
     finally:
         app.extensions["twinning.backend"].close()
 
@@ -221,6 +226,16 @@ def test_a_replay_names_the_host_it_was_asked_for_and_counts_for_the_rate_limit(
         assert refused.status_code == 429 and refused.headers["Retry-After"]
     finally:
         app.extensions["twinning.backend"].close()
+
+
+def test_signatures_of_different_requests_differ():
+    """Parts of a request never run into each other: a path may hold any character once percent-decoded."""
+    base = {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "SERVER_NAME": "x", "SERVER_PORT": "80"}
+    one = signature({**base, "PATH_INFO": "/sparql", "QUERY_STRING": "query=ASK{}", "HTTP_ACCEPT": "text/csv"})
+    other = signature({**base, "PATH_INFO": "/sparql\nquery=ASK{}", "QUERY_STRING": "HTTP_ACCEPT=text/csv"})
+    assert one != other
+    assert signature({**base, "REQUEST_METHOD": "HEAD"}) is None
+    assert signature({**base, "HTTP_AUTHORIZATION": "Bearer x"}) is None
 
 
 def get_from(client, query: str, host: str):

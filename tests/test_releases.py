@@ -487,6 +487,7 @@ def test_remote_server_without_the_store_folder(backend, history, history_app, t
         page = client.get("/releases", headers={"Accept": "text/html"}).get_data(as_text=True)
         assert f"/releases/{newer.id}/dumps/twinning.nq\"" in page and "twinning.nq.gz" not in page
         assert client.get(f"/releases/{newer.id}/dumps/twinning.nq", buffered=True).status_code == 200
+        assert '/dumps/twinning.nq"' in client.get("/limits").get_data(as_text=True)  # every page links that one
         assert ask(client, f"/releases/{newer.id}/sparql") is True
         assert client.post(f"/releases/{older.id}/sparql", data={"query": ASK}).status_code == 404
         resource = client.get("/id/city/leuven", headers={**NT, "Accept-Datetime": LONG_AGO})

@@ -15,7 +15,7 @@ from graph.formats import GRAPH_FORMATS, RESULT_FORMATS, format_name, media_type
 from graph.jobs import DumpJob, Job, QueryJob
 from graph.policy import check_outgoing
 from graph.pool import Answer
-from graph.release import kept_releases
+from graph.release import Release, kept_releases
 from graph.writes import empty_release
 
 from .cache import AnswerCache, cacheable
@@ -25,6 +25,16 @@ PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "t
 
 
 RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
+
+
+def nquads_dump(release: Release | None = None) -> str:
+    """The N-Quads dump this server gives of a release (the one being served unless named): the compressed one is
+    written where the release was built; a server of a remote engine elsewhere writes the plain one from the engine
+    (web/metadata.py)."""
+    release = release or current()
+    if release is not None and not (release.path / "dumps" / "twinning.nq.gz").exists():
+        return "twinning.nq"
+    return "twinning.nq.gz"
 
 
 def current():
@@ -202,7 +212,7 @@ def run_query(query: str, default_graphs=(), named_graphs=(), substitutions=None
     if answer.capped:
         # Honest about truncation: say so, and point to the complete data.
         response.headers["X-Twinning-Capped"] = f"rows={job.max_rows}"
-        links.append(f'<{url_for("metadata.dump", name="twinning.nq.gz", _external=True)}>; rel="alternate"; '
+        links.append(f'<{url_for("metadata.dump", name=nquads_dump(), _external=True)}>; rel="alternate"; '
                      f'title="complete dump", <{url_for("limits.limits", _external=True)}>; rel="help"')
     if request.endpoint == "protocol.sparql":  # where the same query gives the same answer later (issue 16)
         links.append(f'<{url_for("releases.release_sparql", release_id=current().id, _external=True)}>; rel="memento"')

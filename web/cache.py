@@ -13,6 +13,7 @@ the release and the request as it came (path, query string, every header), and r
 dispatches a request: the same request on the same release gets the same response (replaying()).
 """
 import hashlib
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ class AnswerCache:
 
     def __init__(self, capacity: int, entry_limit: int):
         self.capacity, self.entry_limit = capacity, min(entry_limit, capacity)
-        self.entries: OrderedDict[tuple[str, bytes], Entry] = OrderedDict()
+        # (release id, a job's line) -> Entry; (release id, a request's signature) -> Replay
+        self.entries: OrderedDict[tuple[str, bytes], Entry | Replay] = OrderedDict()
         self.size = 0
         self.lock = threading.Lock()
         self.current: str | None = None  # the current release last seen
@@ -119,19 +121,22 @@ class AnswerCache:
 # status, a write's authority), and the application answers it.
 NOT_REPLAYED = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE",
                           "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION", "HTTP_COOKIE"})
-HOP_BY_HOP = frozenset({"HTTP_CONNECTION", "HTTP_KEEP_ALIVE"})  # about the connection, not the request
+# Headers no answer depends on: the connection's, and who the client is (the rate limit reads REMOTE_ADDR, which
+# web/address.py has already set from the trusted proxies' headers), so clients behind one proxy share replays.
+UNHEARD = frozenset({"HTTP_CONNECTION", "HTTP_KEEP_ALIVE", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
+                     "HTTP_USER_AGENT", "HTTP_REFERER"})
 
 
 def signature(environ) -> bytes | None:
-    """The request as it came, every part an answer may depend on (path, query string, host, scheme and every
-    header but the connection's); None for a request never replayed."""
+    """The request as it came, every part an answer may depend on (path, query string, host, scheme, body headers
+    and every header but UNHEARD), unambiguously encoded; None for a request never replayed."""
     if environ.get("REQUEST_METHOD") != "GET" or not NOT_REPLAYED.isdisjoint(environ):
         return None
     parts = [environ.get(name, "") for name in ("wsgi.url_scheme", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME",
-                                                 "PATH_INFO", "QUERY_STRING")]
-    parts += sorted(f"{name}={value}" for name, value in environ.items()
-                    if name.startswith("HTTP_") and name not in HOP_BY_HOP)
-    return "\n".join(parts).encode("utf-8", "backslashreplace")
+                                                 "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH")]
+    parts += sorted([name, value] for name, value in environ.items()
+                    if name.startswith("HTTP_") and name not in UNHEARD)
+    return json.dumps(parts).encode()
 
 
 def replaying(wsgi_app, cache: AnswerCache, backend, rate):
@@ -151,7 +156,7 @@ def replaying(wsgi_app, cache: AnswerCache, backend, rate):
             return wsgi_app(environ, start_response)
         replay = cache.get((release.id, request))
         if replay is not None and rate.wait_needed(environ.get("REMOTE_ADDR") or "") == 0:
-            start_response(replay.status, replay.headers)
+            start_response(replay.status, list(replay.headers))
             return [replay.body]
         head = {}
 

@@ -6,7 +6,7 @@ from graph.metadata import catalog_graph, void_graph
 from graph.patch import versions
 
 from . import search
-from .answers import current, rdf_response, release_or_503, run_dump, tag
+from .answers import current, nquads_dump, rdf_response, release_or_503, run_dump, tag
 from .errors import error_response
 
 bp = Blueprint("metadata", __name__)
@@ -227,3 +227,4 @@ bp.add_url_rule("/catalog", view_func=catalog)
 bp.add_url_rule("/dumps/<name>", view_func=dump)
 bp.add_url_rule("/openapi.json", view_func=openapi)
 bp.add_url_rule("/api", view_func=api)
+bp.add_app_template_global(nquads_dump)  # the pages link the dump this server can give

@@ -14,7 +14,7 @@ from graph.errors import Forbidden, NotFound, TwinningError
 from graph.release import Release, kept_release, kept_releases, summaries
 
 from . import protocol
-from .answers import current, without_parameters
+from .answers import current, nquads_dump, without_parameters
 
 bp = Blueprint("releases", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -50,8 +50,9 @@ def named(release_id: str) -> Release:
 
 def kept() -> list[dict]:
     """The known releases, newest first, as plain data."""
-    serving = held()
-    return summaries(known(), serving and serving.id)
+    serving, releases = held(), known()
+    return [{**row, "dump": nquads_dump(release)} for row, release in zip(summaries(releases, serving and serving.id),
+                                                                          releases)]
 
 
 def listing() -> Response:

@@ -370,8 +370,6 @@
     return td;
   }
 
-
-
   const folded = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 
   function compare(a, b) {
