@@ -92,7 +92,7 @@ def test_failed_build_leaves_only_a_partial_folder(tmp_path):
     import graph.release
 
     good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
-    with mock.patch.object(graph.release, "finish", side_effect=RuntimeError("killed")), \
+    with mock.patch.object(graph.release, "publish", side_effect=RuntimeError("killed")), \
             pytest.raises(RuntimeError):
         build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
     leftovers = [p.name for p in (tmp_path / "releases").iterdir() if p.name != good.id]
