@@ -258,11 +258,11 @@ def _write_formats(nquads: Iterator[bytes], triples: _SortedRuns | None, outputs
 
 class TextDumps:
     """A release's dumps written from the N-Quads text its store is loaded from, rather than read back from the store
-    (which looks up the text of every term again: about four times the work). Each line is first written as the
-    store would give it: a literal of a datatype the store keeps as a value (numbers, dates, booleans) as its
-    canonical form ("12.50" as 12.5), read back from an in-memory store; any other line by Oxigraph's parser and
-    serializer (escapes, no xsd:string, lowercase language tags). So the bytes are those `write_all` gives on the
-    store; tests/test_export.py compares the two.
+    (which looks up the text of every term again: about four times the work). Each part of the text is first loaded
+    into an in-memory store and read back from it, so each line is the one the release's store gives for its
+    statement (a number, date or boolean in its canonical form, "12.50" as 12.5; escapes, xsd:string and language
+    tags as Oxigraph writes them), and the text is checked as strictly as a store load checks it. So the bytes are
+    those `write_all` gives on the store; tests/test_export.py compares the two.
 
     The text must hold every statement in a named graph and no blank node (each store load names blank nodes
     afresh, so only the store knows their names): release.py writes the dumps of such data from the store."""
@@ -272,14 +272,10 @@ class TextDumps:
         self.triples = _SortedRuns()
 
     def add(self, nquads: bytes) -> None:
-        """Add N-Quads text (whole lines)."""
-        typed, other = [], []
-        for line in nquads.split(b"\n")[:-1]:
-            (typed if b"^^" in line else other).append(line + b"\n")
-        values = ox.Store()
-        values.bulk_load(b"".join(typed), ox.RdfFormat.N_QUADS)
-        normalized = values.dump(format=ox.RdfFormat.N_QUADS) + ox.serialize(
-            ox.parse(b"".join(other), format=ox.RdfFormat.N_QUADS), None, ox.RdfFormat.N_QUADS)
+        """Add N-Quads text (whole lines). Raises SyntaxError as a store load does."""
+        part = ox.Store()
+        part.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+        normalized = part.dump(format=ox.RdfFormat.N_QUADS)
         keyed, triples = [], []
         for line in normalized.split(b"\n")[:-1]:
             # The graph name is the line's last term: an IRI, which holds no space.

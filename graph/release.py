@@ -138,8 +138,10 @@ def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, p
         # no statement becomes an object of the store's API.
         for chunk in _chunks([line for line in lines if "_:" not in line] if blank else lines):
             facts = _text(chunk)
-            load(facts, ox.RdfFormat.N_QUADS)
-            load(_in_union(chunk), ox.RdfFormat.N_QUADS, lenient=True)  # the same terms, checked in `facts`
+            # The text is checked once: by the dumps' own load of it, else by this one; the union graph's copy holds
+            # the same terms.
+            load(facts, ox.RdfFormat.N_QUADS, lenient=dumps is not None)
+            load(_in_union(chunk), ox.RdfFormat.N_QUADS, lenient=True)
             if dumps is not None:
                 dumps.add(facts)
         if blank:

@@ -137,3 +137,15 @@ def test_build_release_records_its_build_as_provenance(tmp_path):
     assert [row["sum"].value for row in rows] == [hashlib.sha256(b"x").hexdigest()]
     started = datetime.datetime.fromisoformat(rows[0]["started"].value)
     assert started == datetime.datetime.fromisoformat(release.info["created"])
+
+
+def test_an_iri_nquads_cannot_hold_fails_the_build(tmp_path):
+    """The store's own copy of the text is loaded unchecked where the dumps' load of the same text checks it: an IRI
+    the loaders let through all the same fails the build, and the current release stays."""
+    good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    bad = facts()
+    bad.add((URIRef("https://w3id.org/nzc-twinning/id/city/lund"), URIRef("https://example.org/{bad}"),
+             Literal("x"), URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    with pytest.raises(SyntaxError):
+        build_release(bad, tmp_path, {}, SHAPES, progress=lambda m: None)
+    assert current_release(tmp_path) == good
