@@ -112,6 +112,7 @@ class ParallelLoad:
                     load.result()
         finally:
             self.pool.shutdown(wait=True)
+            self.store = None  # the caller closes the store by dropping it (before renaming or removing its folder)
 
 
 def sorted_ntriples(store: ox.Store, graph: str | None) -> Iterator[bytes]:

@@ -199,8 +199,8 @@ def _in_union(lines: list[str]) -> bytes:
 
 
 def _compact(store: ox.Store) -> None:
-    """Flush and compact the store: a freshly loaded store holds one file per load and index, and a compacted one
-    answers queries about three times faster."""
+    """Flush and compact the store: a freshly loaded store holds one file per load and index; compacted, it runs the
+    shape check three times faster and lookups nearly twice as fast, and a release is never compacted later."""
     store.flush()
     store.optimize()
 
