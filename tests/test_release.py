@@ -168,3 +168,20 @@ def test_blank_nodes_are_loaded_and_dumped_from_the_store(tmp_path):
     assert len(blanks) == 1 and isinstance(next(iter(blanks)), ox.BlankNode)
     dump = (release.path / "dumps" / "twinning.nq").read_bytes()
     assert f"{next(iter(blanks))} <https://w3id.org/nzc-twinning/id/source/a> .".encode() in dump
+
+
+def test_statistics_count_iri_subjects_as_entities(tmp_path):
+    """void:entities is the number of distinct IRI subjects (counted over the distinct subjects, not per statement);
+    a blank subject is a subject but no entity."""
+    from rdflib import BNode
+
+    from nzc_twinning.namespaces import UNION_GRAPH
+
+    data = facts()
+    data.add((BNode(), URIRef("https://example.org/p"), Literal("x"), URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    release = build_release(data, tmp_path, {}, SHAPES, progress=lambda m: None)
+    store = ox.Store.read_only(str(release.path))
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(UNION_GRAPH))}
+    assert any(isinstance(s, ox.BlankNode) for s in subjects)
+    assert release.info["statistics"]["entities"] == sum(isinstance(s, ox.NamedNode) for s in subjects)
+    assert release.info["statistics"]["distinctSubjects"] == len(subjects)
