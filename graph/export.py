@@ -11,8 +11,10 @@ import contextlib
 import heapq
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import BinaryIO, Self
 
 import pyoxigraph as ox
 
@@ -26,6 +28,7 @@ TRIPLE_ONLY = {"turtle", "ntriples", "rdfxml"}
 SORT_CHUNK = 8 << 20  # bytes of N-Triples sorted in memory at a time; larger graphs are merged from sorted runs
 MERGED_CHUNK = 10_000  # lines handed on at a time from a merge
 LOAD_PART = 16 << 20  # bytes of N-Triples or N-Quads bulk-loaded at a time
+LOAD_THREADS = 2  # bulk loads at a time: a load waits on its disk writes much of its time, and there are two cores
 # An internal graph of every release: the union of all its graphs, each statement once. SPARQL's default graph is a
 # set, and pyoxigraph's union option (like a default graph of several graphs) yields a statement once per graph that
 # holds it; queries over the union read this graph instead. It is derived, never exported, never a named graph of the
@@ -61,18 +64,55 @@ def bulk_load_in_parts(store: ox.Store, lines: Iterable[bytes], rdf_format: ox.R
     loader holds about a kilobyte a statement of what one call is given. Every line that may hold a blank node goes
     into one last part, since each call names the blank nodes it reads afresh: a blank node stays one node."""
     part, size, blank = [], 0, []
-    for line in lines:
-        if b"_:" in line:
-            blank.append(line)
-            continue
-        part.append(line)
-        size += len(line)
-        if size >= LOAD_PART:
-            store.bulk_load(b"".join(part), rdf_format, to_graph=to_graph)
-            part, size = [], 0
-    for rest in (part, blank):
-        if rest:
-            store.bulk_load(b"".join(rest), rdf_format, to_graph=to_graph)
+    with ParallelLoad(store) as load:
+        for line in lines:
+            if b"_:" in line:
+                blank.append(line)
+                continue
+            part.append(line)
+            size += len(line)
+            if size >= LOAD_PART:
+                load(b"".join(part), rdf_format, to_graph=to_graph)
+                part, size = [], 0
+        for rest in (part, blank):
+            if rest:
+                load(b"".join(rest), rdf_format, to_graph=to_graph)
+
+
+class ParallelLoad:
+    """Bulk loads of parts into one store, LOAD_THREADS at a time (pyoxigraph lets go of the GIL while it loads, and
+    `oxigraph load` loads several files into one store at once the same way), with at most as many parts again
+    waiting, so that memory stays bounded. Used as a context manager: leaving it waits for every load and raises the
+    first error; a load that failed stops the caller at its next part."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="bulk-load")
+        self.loads: deque[Future] = deque()
+
+    def __call__(self, data: bytes, rdf_format: ox.RdfFormat, to_graph: ox.NamedNode | None = None,
+                 lenient: bool = False) -> None:
+        """Load `data` in a worker thread (`lenient`: text whose terms another part has already checked)."""
+        while len(self.loads) >= 2 * LOAD_THREADS or (self.loads and self.loads[0].done()):
+            self.loads.popleft().result()
+        self.loads.append(self.pool.submit(self.store.bulk_load, data, rdf_format, to_graph=to_graph,
+                                           lenient=lenient))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *failure) -> None:
+        try:
+            for load in self.loads:
+                if failure[0] is not None:
+                    load.cancel()
+            while self.loads:
+                load = self.loads.popleft()
+                if not load.cancelled() and failure[0] is None:
+                    load.result()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.store = None  # the caller closes the store by dropping it (before renaming or removing its folder)
 
 
 def sorted_ntriples(store: ox.Store, graph: str | None) -> Iterator[bytes]:
@@ -107,6 +147,13 @@ class _SortedRuns:
             self.spill()
         return len(data)
 
+    def extend(self, lines: list[bytes]) -> None:
+        """Add whole lines, without their newlines."""
+        self.lines += lines
+        self.size += sum(map(len, lines)) + len(lines)
+        if self.size >= SORT_CHUNK:
+            self.spill()
+
     def flush(self) -> None:
         pass
 
@@ -118,15 +165,16 @@ class _SortedRuns:
         self.runs.append(run)
         self.lines, self.size = [], 0
 
-    def merged(self) -> Iterator[bytes]:
-        """Every line once, in sorted order, each ending with a newline, in chunks of whole lines; the temporary
-        files are closed after."""
+    def merged(self, render: Callable[[list[bytes]], bytes] = lambda lines: b"\n".join(lines) + b"\n") \
+            -> Iterator[bytes]:
+        """Every line once, in sorted order, in chunks of whole lines written by `render` (by default each line
+        ending with a newline); the temporary files are closed after."""
         if self.rest:
             self.lines.append(self.rest)
         if not self.runs:  # all in memory: sorted without a merge
             lines = sorted(set(self.lines) - {b""})
             if lines:
-                yield b"\n".join(lines) + b"\n"
+                yield render(lines)
             return
         self.lines.sort()
         try:
@@ -138,10 +186,10 @@ class _SortedRuns:
                     chunk.append(line)
                     previous = line
                     if len(chunk) == MERGED_CHUNK:
-                        yield b"\n".join(chunk) + b"\n"
+                        yield render(chunk)
                         chunk = []
             if chunk:
-                yield b"\n".join(chunk) + b"\n"
+                yield render(chunk)
         finally:
             self.files.close()
 
@@ -191,17 +239,67 @@ def write_all(store: ox.Store, outputs: dict[str, BinaryIO]) -> None:
     """Write the whole release in several formats at once (`outputs` maps a name of GRAPH_FORMATS to a file), from
     one pass over its graphs: the sorted N-Quads are spooled once, and the N-Triples are sorted from their triples.
     The bytes are those `write` gives for each format."""
-    triple_formats = [name for name in outputs if name in TRIPLE_ONLY]
-    triples = _SortedRuns() if triple_formats else None
-    with _spooled(sorted_nquads(store, triples)) as quads:
+    triples = _SortedRuns() if any(name in TRIPLE_ONLY for name in outputs) else None
+    _write_formats(sorted_nquads(store, triples), triples, outputs)
+
+
+def _write_formats(nquads: Iterator[bytes], triples: _SortedRuns | None, outputs: dict[str, BinaryIO]) -> None:
+    """The formats of `outputs` from sorted N-Quads (spooled once) and, for the triple formats, the N-Triples lines
+    in `triples` (filled while `nquads` is read, so merged after)."""
+    with _spooled(nquads) as quads:
         for name in (name for name in outputs if name not in TRIPLE_ONLY):
             quads.seek(0)
             _convert(quads, ox.RdfFormat.N_QUADS, name, outputs[name])
     if triples is not None:
         with _spooled(triples.merged()) as lines:
-            for name in triple_formats:
+            for name in (name for name in outputs if name in TRIPLE_ONLY):
                 lines.seek(0)
                 _convert(lines, ox.RdfFormat.N_TRIPLES, name, outputs[name])
+
+
+class TextDumps:
+    """A release's dumps written from the N-Quads text its store is loaded from, rather than read back from the store
+    (which looks up the text of every term again: about four times the work). Each part of the text is first loaded
+    into an in-memory store and read back from it, so each line is the one the release's store gives for its
+    statement (a number, date or boolean in its canonical form, "12.50" as 12.5; escapes, xsd:string and language
+    tags as Oxigraph writes them), and the text is checked as strictly as a store load checks it. So the bytes are
+    those `write_all` gives on the store; tests/test_export.py compares the two.
+
+    The text must hold every statement in a named graph and no blank node (each store load names blank nodes
+    afresh, so only the store knows their names): release.py writes the dumps of such data from the store."""
+
+    def __init__(self) -> None:
+        self.quads = _SortedRuns()  # "graph-IRI triple-line": sorted by graph name, then as N-Triples lines
+        self.triples = _SortedRuns()
+
+    def add(self, nquads: bytes) -> None:
+        """Add N-Quads text (whole lines). Raises SyntaxError as a store load does."""
+        part = ox.Store()
+        part.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+        normalized = part.dump(format=ox.RdfFormat.N_QUADS)
+        keyed, triples = [], []
+        for line in normalized.split(b"\n")[:-1]:
+            # The graph name is the line's last term: an IRI, which holds no space.
+            at = line.rindex(b" <")
+            triple = line[:at] + b" ."
+            keyed.append(line[at + 2:-3] + b" " + triple)
+            triples.append(triple)
+        self.quads.extend(keyed)
+        self.triples.extend(triples)
+
+    def write(self, outputs: dict[str, BinaryIO]) -> None:
+        """Write the formats of `outputs` (names of GRAPH_FORMATS) as `write_all` does."""
+        _write_formats(self.quads.merged(_graph_last), self.triples if any(
+            name in TRIPLE_ONLY for name in outputs) else None, outputs)
+
+
+def _graph_last(keyed: list[bytes]) -> bytes:
+    """N-Quads lines of "graph-IRI triple-line" lines."""
+    lines = []
+    for line in keyed:
+        graph, _, triple = line.partition(b" ")
+        lines.append(triple[:-1] + b"<" + graph + b"> .\n")
+    return b"".join(lines)
 
 
 def _convert(source: BinaryIO, source_format: ox.RdfFormat, name: str, output: BinaryIO) -> None:

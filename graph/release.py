@@ -15,7 +15,8 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,7 +34,7 @@ from .metadata import build_activity, statistics
 from .readers import DROPPED, drop
 from .shapes import report, violations
 
-CHUNK_LINES = 100_000  # N-Quads lines encoded at a time while writing a new store's input
+CHUNK_LINES = 50_000  # N-Quads lines loaded at a time into a new store (about 11 MB, in its graphs and the union)
 KEEP_RELEASES = 10  # the default of TWINNING_KEEP_RELEASES: releases kept to be queried and cited (issue 16)
 
 
@@ -120,31 +121,33 @@ def build_release(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: 
 
 def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, progress, keep: int) -> Release:
     lines = canonical_lines(dataset, drain=True)
-    progress(f"writing {len(lines)} quads to a new store")
     digest = hashlib.sha256()
-    with tempfile.TemporaryFile() as nquads:
+    for chunk in _chunks(lines):
+        digest.update(_text(chunk))
+    release_id, partial, now = new_release_folder(root, digest.hexdigest())
+    activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads")
+    lines += [line for line in activity.splitlines() if line.strip()]
+    progress(f"writing {len(lines)} quads to a new store")
+    store = ox.Store(str(partial))
+    # Lines that may hold a blank node go into one last load, and the dumps of such data are read from the store
+    # (see export.bulk_load_in_parts and export.TextDumps).
+    blank = [line for line in lines if "_:" in line]
+    dumps = export.TextDumps() if not blank else None
+    with export.ParallelLoad(store) as load:
         # Each statement in its graph and in the union graph (the store keeps a statement there once), as text:
         # no statement becomes an object of the store's API.
-        for start in range(0, len(lines), CHUNK_LINES):
-            chunk = lines[start:start + CHUNK_LINES]
-            facts = "".join(line + "\n" for line in chunk).encode("utf-8")
-            digest.update(facts)
-            nquads.write(facts)
-            nquads.write(_in_union(chunk))
-        del lines
-        release_id, partial, now = new_release_folder(root, digest.hexdigest())
-        activity = build_activity(release_id, now, software_version(), inputs).serialize(format="nquads")
-        activity_lines = [line for line in activity.splitlines() if line.strip()]
-        nquads.write("".join(line + "\n" for line in activity_lines).encode("utf-8") + _in_union(activity_lines))
-        nquads.seek(0)
-        store = ox.Store(str(partial))
-        export.bulk_load_in_parts(store, nquads, ox.RdfFormat.N_QUADS)
-    progress("checking the SHACL shapes")
-    conforms, text = shape_check(store, shapes)
-    if not conforms:
-        del store
-        shutil.rmtree(partial, ignore_errors=True)
-        raise ShapeViolation(text)
+        for chunk in _chunks([line for line in lines if "_:" not in line] if blank else lines):
+            facts = _text(chunk)
+            # The text is checked once: by the dumps' own load of it, else by this one; the union graph's copy holds
+            # the same terms.
+            load(facts, ox.RdfFormat.N_QUADS, lenient=dumps is not None)
+            load(_in_union(chunk), ox.RdfFormat.N_QUADS, lenient=True)
+            if dumps is not None:
+                dumps.add(facts)
+        if blank:
+            load(_text(blank) + _in_union(blank), ox.RdfFormat.N_QUADS)
+    del lines, blank
+    progress("checking the SHACL shapes, computing statistics and writing dumps")
     info = {
         "id": release_id,
         "created": now.isoformat(),
@@ -153,16 +156,53 @@ def _build(dataset: Quads, root: Path, inputs: dict[str, bytes], shapes: Path, p
         "inputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(inputs.items())},
         "previous": getattr(current_release(root), "id", None),  # the parent, for /releases and its changes
     }
-    progress("computing statistics and writing dumps")
-    release = finish(root, store, partial, info, keep=keep, union_derived=True)
+    with ThreadPoolExecutor(2, thread_name_prefix="release") as engine:
+        # The engine's work (compaction, then the shape check and the statistics, which read the compacted store
+        # three times faster) runs in threads beside the dumps, which are written from the text in this one.
+        compacted = engine.submit(_compact, store)
+        if dumps is not None:
+            folder = partial / "dumps"
+            folder.mkdir()
+            with contextlib.ExitStack() as files:
+                dumps.write({name: files.enter_context((folder / f"twinning.{suffix}").open("wb"))
+                             for suffix, name in DUMP_FORMATS.items()})
+        compacted.result()
+        checked = engine.submit(shape_check, store, shapes)
+        described = engine.submit(describe, store)
+        written = _pack(folder) if dumps is not None else write_dumps(store, partial / "dumps")
+        conforms, text = checked.result()
+        info.update(described.result())
+    if not conforms:
+        del store
+        shutil.rmtree(partial, ignore_errors=True)
+        raise ShapeViolation(text)
+    del store
+    info["dumps"] = written
+    release = publish(root, partial, info, keep)
     progress(f"release {release_id} is now current in {root}")
     return release
+
+
+def _chunks(lines: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(lines), CHUNK_LINES):
+        yield lines[start:start + CHUNK_LINES]
+
+
+def _text(lines: list[str]) -> bytes:
+    return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
 def _in_union(lines: list[str]) -> bytes:
     """The statements of N-Quads lines (without newlines) as N-Quads of the union graph."""
     union = f" <{export.UNION_GRAPH}> .\n"
     return "".join(line[:line.rindex(" <", 0, -2)] + union for line in lines).encode("utf-8")
+
+
+def _compact(store: ox.Store) -> None:
+    """Flush and compact the store: a freshly loaded store holds one file per load and index; compacted, it runs the
+    shape check three times faster and lookups nearly twice as fast, and a release is never compacted later."""
+    store.flush()
+    store.optimize()
 
 
 def build_release_from_file(nquads: Path, root: Path, dumps: bool = True, keep: int = KEEP_RELEASES) -> Release:
@@ -183,15 +223,23 @@ def finish(root: Path, store: ox.Store, partial: Path, info: dict, dumps: bool =
     release.json, then the atomic switch; then older releases are pruned to the newest `keep`."""
     if not union_derived:
         export.derive_union(store)
-    store.flush()
-    store.optimize()
-    union = ox.NamedNode(export.UNION_GRAPH)
-    info["quads"] = len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, union))
-    info["graphs"] = len(export.source_graphs(store))
-    info["statistics"] = statistics(store)
+    _compact(store)
+    info.update(describe(store))
     shutil.rmtree(partial / "dumps", ignore_errors=True)
     info["dumps"] = write_dumps(store, partial / "dumps") if dumps else {}
     del store
+    return publish(root, partial, info, keep)
+
+
+def describe(store: ox.Store) -> dict:
+    """What release.json says of a store's contents: its quads (without the union graph), graphs and statistics."""
+    stats = statistics(store)
+    return {"quads": len(store) - stats["triples"], "graphs": len(export.source_graphs(store)), "statistics": stats}
+
+
+def publish(root: Path, partial: Path, info: dict, keep: int = KEEP_RELEASES) -> Release:
+    """Write release.json into a complete release folder, switch it in, and prune older releases to the newest
+    `keep`."""
     (partial / "release.json").write_text(json.dumps(info, indent=2) + "\n")
     final = partial.with_name(info["id"])
     os.rename(partial, final)
@@ -215,10 +263,15 @@ def new_release_folder(root: Path, digest: str) -> tuple[str, Path, datetime.dat
 def write_dumps(store: ox.Store, folder: Path) -> dict:
     """Write every dump format, plain and gzipped, into the release; return their sizes and SHA-256 digests."""
     folder.mkdir()
-    written = {}
     with contextlib.ExitStack() as files:
         export.write_all(store, {name: files.enter_context((folder / f"twinning.{suffix}").open("wb"))
                                  for suffix, name in DUMP_FORMATS.items()})
+    return _pack(folder)
+
+
+def _pack(folder: Path) -> dict:
+    """Gzip every plain dump in `folder`; return the sizes and SHA-256 digests of both."""
+    written = {}
     for suffix in DUMP_FORMATS:
         plain = folder / f"twinning.{suffix}"
         packed = folder / f"twinning.{suffix}.gz"

@@ -115,3 +115,52 @@ def test_all_formats_at_once_as_one_by_one(monkeypatch):
     export.write_all(store, outputs)
     for name, output in outputs.items():
         assert output.getvalue() == former_dump(store, name), name
+
+
+def loaders_text() -> bytes:
+    """N-Quads as the loaders write them (loaders/quads.py, rdflib's way), with what Oxigraph writes differently: a
+    raw tab, an explicit xsd:string, an upper-case language tag; statements repeated across graphs, graph names
+    that are prefixes of one another, subjects likewise."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from loaders import Quads
+
+    objects = [Literal("tab\there"), Literal('quote " and \\ backslash'), Literal("new\nline\r"),
+               Literal("Umeå", lang="sv"), Literal("Grand Est", lang="FR-be"), Literal("12.50", datatype=XSD.decimal),
+               Literal("plain", datatype=XSD.string), URIRef(EX + "o"), Literal("x <y> z ."),
+               Literal("2023-09", datatype=XSD.gYearMonth), Literal("+0012", datatype=XSD.integer, normalize=False),
+               Literal("2024-05-01T10:00:00.000+00:00", datatype=XSD.dateTime), Literal("1", datatype=XSD.boolean),
+               Literal("not a number", datatype=XSD.decimal)]
+    quads = Quads()
+    for i in range(600):
+        subject = URIRef(f"{EX}s{i % 37}" + ("x" * (i % 3)))
+        predicate = URIRef(f"{EX}p{i % 5}")
+        for graph in (URIRef(f"{EX}g{i % 7}"), URIRef(f"{EX}g{(i + 3) % 7}/more")):
+            quads.add((subject, predicate, objects[i % len(objects)], graph))
+        quads.add((subject, predicate, Literal(f"value {i}"), URIRef(f"{EX}g{i % 7}")))
+    quads.add((URIRef(EX + "s1"), URIRef(EX + "p1"), Literal("plain"), URIRef(EX + "g1")))  # = the xsd:string one
+    return "".join(line + " .\n" for line in sorted(quads.lines())).encode()
+
+
+@pytest.mark.parametrize("chunk", [200, 1 << 20])
+def test_dumps_from_text_as_from_store(monkeypatch, chunk):
+    """A build writes its dumps from the text it loads (export.TextDumps): the bytes of every format are those
+    written from a store holding that text."""
+    text = loaders_text()
+    monkeypatch.setattr(export, "SORT_CHUNK", chunk)
+    store = ox.Store()
+    store.bulk_load(text, ox.RdfFormat.N_QUADS)
+    export.derive_union(store)
+    from_store = {name: io.BytesIO() for name in export.DUMP_FORMATS.values()}
+    export.write_all(store, from_store)
+    dumps = export.TextDumps()
+    lines = text.splitlines(keepends=True)
+    for start in range(0, len(lines), 250):  # in parts, as a build adds them
+        dumps.add(b"".join(lines[start:start + 250]))
+    from_text = {name: io.BytesIO() for name in export.DUMP_FORMATS.values()}
+    dumps.write(from_text)
+    assert b"\\t" in from_store["ntriples"].getvalue() and b"@fr-be" in from_store["nquads"].getvalue()
+    for name, output in from_store.items():
+        assert len(output.getvalue()) > 1000
+        assert from_text[name].getvalue() == output.getvalue(), name

@@ -60,3 +60,13 @@ def test_a_url_nquads_cannot_hold_is_a_row_error(tmp_path, character):
         load_all(tmp_path)
     assert any(e.path.name == "sources.csv" and e.line == 2 and e.column == "source_url" and
                "is not an http(s) URL" in e.message for e in caught.value.errors)
+
+
+def test_terms_read_back_from_the_lines():
+    """Quads keeps only the lines; the terms it yields are read back from them, equal to those added."""
+    added = [(S, RDFS.label, o, G) for o in OBJECTS]
+    quads = Quads(added)
+    assert sorted(quads) == sorted(added)
+    assert [type(term) for quad in sorted(quads) for term in quad] == \
+        [type(term) for quad in sorted(added) for term in quad]
+    assert [q[2] for q in quads.quads((S, RDFS.label, None, G))] == OBJECTS

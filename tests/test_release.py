@@ -92,7 +92,7 @@ def test_failed_build_leaves_only_a_partial_folder(tmp_path):
     import graph.release
 
     good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
-    with mock.patch.object(graph.release, "finish", side_effect=RuntimeError("killed")), \
+    with mock.patch.object(graph.release, "publish", side_effect=RuntimeError("killed")), \
             pytest.raises(RuntimeError):
         build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
     leftovers = [p.name for p in (tmp_path / "releases").iterdir() if p.name != good.id]
@@ -137,3 +137,51 @@ def test_build_release_records_its_build_as_provenance(tmp_path):
     assert [row["sum"].value for row in rows] == [hashlib.sha256(b"x").hexdigest()]
     started = datetime.datetime.fromisoformat(rows[0]["started"].value)
     assert started == datetime.datetime.fromisoformat(release.info["created"])
+
+
+def test_an_iri_nquads_cannot_hold_fails_the_build(tmp_path):
+    """The store's own copy of the text is loaded unchecked where the dumps' load of the same text checks it: an IRI
+    the loaders let through all the same fails the build, and the current release stays."""
+    good = build_release(facts(), tmp_path, {}, SHAPES, progress=lambda m: None)
+    bad = facts()
+    bad.add((URIRef("https://w3id.org/nzc-twinning/id/city/lund"), URIRef("https://example.org/{bad}"),
+             Literal("x"), URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    with pytest.raises(SyntaxError):
+        build_release(bad, tmp_path, {}, SHAPES, progress=lambda m: None)
+    assert current_release(tmp_path) == good
+
+
+def test_blank_nodes_are_loaded_and_dumped_from_the_store(tmp_path):
+    """Data with a blank node take the other route: its lines in one last load (a blank node stays one node), the
+    dumps read back from the store (only the store knows the names it gave)."""
+    from rdflib import BNode
+    from rdflib.namespace import RDFS
+
+    data = facts()
+    node = BNode()
+    for graph in ("https://w3id.org/nzc-twinning/id/source/a", "https://w3id.org/nzc-twinning/id/source/b"):
+        data.add((URIRef("https://w3id.org/nzc-twinning/id/city/lund"), RDFS.seeAlso, node, URIRef(graph)))
+    release = build_release(data, tmp_path, {}, SHAPES, progress=lambda m: None)
+    store = ox.Store.read_only(str(release.path))
+    blanks = {quad.object for quad in store.quads_for_pattern(None, ox.NamedNode(str(RDFS.seeAlso)), None)
+              if quad.graph_name.value.endswith(("/source/a", "/source/b"))}
+    assert len(blanks) == 1 and isinstance(next(iter(blanks)), ox.BlankNode)
+    dump = (release.path / "dumps" / "twinning.nq").read_bytes()
+    assert f"{next(iter(blanks))} <https://w3id.org/nzc-twinning/id/source/a> .".encode() in dump
+
+
+def test_statistics_count_iri_subjects_as_entities(tmp_path):
+    """void:entities is the number of distinct IRI subjects (counted over the distinct subjects, not per statement);
+    a blank subject is a subject but no entity."""
+    from rdflib import BNode
+
+    from nzc_twinning.namespaces import UNION_GRAPH
+
+    data = facts()
+    data.add((BNode(), URIRef("https://example.org/p"), Literal("x"), URIRef("https://w3id.org/nzc-twinning/id/source/test")))
+    release = build_release(data, tmp_path, {}, SHAPES, progress=lambda m: None)
+    store = ox.Store.read_only(str(release.path))
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, ox.NamedNode(UNION_GRAPH))}
+    assert any(isinstance(s, ox.BlankNode) for s in subjects)
+    assert release.info["statistics"]["entities"] == sum(isinstance(s, ox.NamedNode) for s in subjects)
+    assert release.info["statistics"]["distinctSubjects"] == len(subjects)
