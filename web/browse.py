@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request, url_for
 
+from graph.errors import NotFound
+
 from .answers import current, page_query, release_or_503, select, tag
-from .errors import error_response
 from .linked_data import local_href
 from .search import fold
 
@@ -134,12 +135,18 @@ def listing() -> Response:
     return render_template("browse_listing.html", release=current(), counts=counts)
 
 
-def page(slug: str) -> Response:
-    """/browse/<kind>: its members narrowed by the facets chosen; 404 for an unknown kind."""
+def kind_of(slug: str, what: str) -> Kind:
+    """The kind a browse page or table is about, once a release is served. Raises NotFound for an unknown kind."""
     kind = KINDS.get(slug)
     if kind is None:
-        return error_response(404, f"no browse page {slug!r}; there are {', '.join(KINDS)}")
+        raise NotFound(f"no browse {what} {slug!r}; there are {', '.join(KINDS)}")
     release_or_503()
+    return kind
+
+
+def page(slug: str) -> Response:
+    """/browse/<kind>: its members narrowed by the facets chosen; 404 for an unknown kind."""
+    kind = kind_of(slug, "page")
     chosen, everyone, shown = narrowed(kind)
     response = Response(render_template(
         "browse.html", release=current(), kind=kind, shown=shown, total=len(everyone),
@@ -151,10 +158,7 @@ def page(slug: str) -> Response:
 
 def table(slug: str) -> Response:
     """/browse/<kind>.csv: exactly the rows and columns the page shows with the same facets, plus each IRI."""
-    kind = KINDS.get(slug)
-    if kind is None:
-        return error_response(404, f"no browse table {slug!r}.csv; there are {', '.join(KINDS)}")
-    release_or_503()
+    kind = kind_of(slug, "table")
     _, _, shown = narrowed(kind)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
