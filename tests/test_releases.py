@@ -5,6 +5,8 @@ import json
 from xml.etree import ElementTree
 
 import pytest
+import rdflib
+from rdflib.namespace import DCAT, VOID
 
 from bench.engines import stop_server
 from graph.build import build as build_into
@@ -496,6 +498,14 @@ def test_remote_server_without_the_store_folder(backend, history, history_app, t
         assert client.get(f"/releases/{newer.id}/id/city/leuven", headers=NT).status_code == 200
         dump = client.get("/dumps/twinning.nq", headers={"Accept-Datetime": LATER}, buffered=True)
         assert dump.status_code == 200 and dump.data == release_dump(newer, "twinning.nq")
+        # the metadata lists only the dumps this server gives, and each one answers
+        for path, listing in (("/.well-known/void", VOID.dataDump), ("/catalog", DCAT.downloadURL)):
+            metadata = rdflib.Graph().parse(data=client.get(path, headers=NT).get_data(as_text=True), format="nt")
+            urls = {str(url).removeprefix("http://localhost") for url in metadata.objects(None, listing)}
+            assert "/dumps/twinning.nq" in urls and not any(url.endswith(".gz") for url in urls), path
+            assert all(client.head(url).status_code == 200 for url in urls), path
+        assert client.get("/timemap/dumps/twinning.nq.gz").status_code == 404
+        assert newer.id in client.get("/timemap/dumps/twinning.nq").get_data(as_text=True)
         changes = client.get(f"/releases/{newer.id}/changes")
         assert changes.status_code == 404 and changes.get_json()["status"] == 404
     finally:

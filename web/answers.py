@@ -27,14 +27,20 @@ PAGE_FORMATS = {k: v for k, v in GRAPH_FORMATS.items() if k not in ("nquads", "t
 RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}
 
 
+def dumps_given(release: Release) -> dict:
+    """The release's dump files this server gives (name suffix -> size and checksum): all of them where it was built;
+    a server of a remote engine elsewhere writes the uncompressed ones from the engine, byte for byte the same, and
+    has no compressed ones (web/metadata.py)."""
+    dumps = release.info.get("dumps", {})
+    if (release.path / "dumps").is_dir():
+        return dumps
+    return {suffix: dump for suffix, dump in dumps.items() if not suffix.endswith(".gz")}
+
+
 def nquads_dump(release: Release | None = None) -> str:
-    """The N-Quads dump this server gives of a release (the one being served unless named): the compressed one is
-    written where the release was built; a server of a remote engine elsewhere writes the plain one from the engine
-    (web/metadata.py)."""
+    """The N-Quads dump this server gives of a release (the one being served unless named)."""
     release = release or current()
-    if release is not None and not (release.path / "dumps" / "twinning.nq.gz").exists():
-        return "twinning.nq"
-    return "twinning.nq.gz"
+    return "twinning.nq.gz" if release is None or "nq.gz" in dumps_given(release) else "twinning.nq"
 
 
 def current():

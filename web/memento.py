@@ -18,6 +18,7 @@ from graph.errors import BadRequest, NotFound
 from graph.release import Release
 
 from . import linked_data, metadata
+from .answers import dumps_given
 from .releases import known, named
 
 bp = Blueprint("memento", __name__)
@@ -137,9 +138,9 @@ def timemap(rest: str) -> Response:
 
 
 def dump_timemap(name: str) -> Response:
-    """The mementos of a dump file: one per kept release that wrote it. 404 for a name no kept release has."""
+    """The mementos of a dump file: one per kept release whose dump this server gives. 404 for a name none has."""
     return timemap_of(DUMP, name, [release for release in reversed(known())
-                                   if name.removeprefix("twinning.") in release.info.get("dumps", {})])
+                                   if name.removeprefix("twinning.") in dumps_given(release)])
 
 
 bp.add_url_rule("/releases/<release_id>/id/<path:rest>", view_func=memento)

@@ -6,22 +6,28 @@ from graph.metadata import catalog_graph, void_graph
 from graph.patch import versions
 
 from . import search
-from .answers import current, nquads_dump, rdf_response, release_or_503, run_dump, tag
+from .answers import current, dumps_given, nquads_dump, rdf_response, release_or_503, run_dump, tag
 from .errors import error_response
 
 bp = Blueprint("metadata", __name__)
 
 
+def described() -> dict:
+    """The served release's record as its metadata lists it: with the dumps this server gives."""
+    release = release_or_503()
+    return {**release.info, "dumps": dumps_given(release)}
+
+
 def void() -> Response:
     """VoID description with the statistics computed when the release was built."""
-    return rdf_response(void_graph(release_or_503().info, request.url_root), "void")
+    return rdf_response(void_graph(described(), request.url_root), "void")
 
 
 def catalog() -> Response:
     """DCAT-AP 3 catalogue record: the dataset, the SPARQL endpoint as a data service, every dump, and every kept
     release as a version."""
-    return rdf_response(catalog_graph(release_or_503().info, request.url_root,
-                                      versions(current_app.config["STORE"])), "catalog")
+    return rdf_response(catalog_graph(described(), request.url_root, versions(current_app.config["STORE"])),
+                        "catalog")
 
 
 def dump(name: str) -> Response:
