@@ -4,25 +4,21 @@ The patch comes from graph/patch.py, computed from the two releases' N-Quads dum
 only picks the pair of releases and the format. A pair of releases never changes, so the ETag names the pair.
 """
 from flask import Blueprint, Response, current_app, jsonify, request
-from werkzeug.datastructures import MIMEAccept
 
 from graph import patch
 from graph.errors import NotAcceptable
 
-from .answers import tag
+from .answers import preferred, tag
 
 bp = Blueprint("changes", __name__)
-OFFERS = [patch.MEDIA_TYPE, "application/json"]
+OFFERS = (patch.MEDIA_TYPE, "application/json")
 
 
 def changes(release_id: str) -> Response:
     """The changes of a release from its parent, or from `?since=<id>`: RDF Patch by default, the added and deleted
     counts per graph for Accept: application/json. 404 for an unknown or dropped release, 400 for a `since` that is
     not older, 406 when neither format is accepted."""
-    accept = request.accept_mimetypes
-    # Media type parameters (a charset) must not keep a type from matching, as on the other routes.
-    accept = MIMEAccept([(value.split(";")[0].strip(), quality) for value, quality in accept]) if accept else accept
-    media = accept.best_match(OFFERS) if accept else patch.MEDIA_TYPE
+    media = preferred(OFFERS)
     if media is None:
         raise NotAcceptable(f"the changes of a release are {' or '.join(OFFERS)}")
     older, newer = patch.pair(current_app.config["STORE"], release_id, request.args.get("since") or None)

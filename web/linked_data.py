@@ -1,7 +1,7 @@
 """Linked Data: every IRI under /id/ as an HTML page or RDF by content negotiation, and the ontology at its IRI."""
 import re
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, url_for
 from rdflib.namespace import RDF, RDFS, XSD
 
 from graph.formats import SUFFIXES, media_types
@@ -13,12 +13,12 @@ from .answers import (
     PAGE_FORMATS,
     current,
     page_query,
+    preferred,
     release_or_503,
     run_dump,
     run_job,
     select,
     tag,
-    without_parameters,
 )
 from .errors import error_response
 from .named_queries import named
@@ -34,8 +34,7 @@ def page_format(suffix: str | None) -> str | None:
     """HTML or an RDF format name, from a file suffix or else the Accept header; None if nothing fits (406)."""
     if suffix:
         return SUFFIXES.get(suffix) if SUFFIXES.get(suffix) in PAGE_FORMATS else None
-    candidates = ["text/html", *[media for media, _ in media_types(PAGE_FORMATS)]]
-    best = without_parameters(request.accept_mimetypes).best_match(candidates) if request.accept_mimetypes else "text/html"
+    best = preferred(("text/html", *[media for media, _ in media_types(PAGE_FORMATS)]))
     return "html" if best == "text/html" else dict(media_types(PAGE_FORMATS)).get(best)
 
 

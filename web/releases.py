@@ -14,7 +14,7 @@ from graph.errors import Forbidden, NotFound, TwinningError
 from graph.release import Release, kept_release, kept_releases, summaries
 
 from . import protocol
-from .answers import current, nquads_dump, without_parameters
+from .answers import current, nquads_dump, preferred
 
 bp = Blueprint("releases", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -58,7 +58,7 @@ def kept() -> list[dict]:
 def listing() -> Response:
     """The kept releases, newest first: JSON, or HTML for a browser."""
     releases = kept()
-    if without_parameters(request.accept_mimetypes).best_match(["application/json", "text/html"]) == "text/html":
+    if preferred(("application/json", "text/html")) == "text/html":
         response = Response(render_template("releases.html", releases=releases, release=current()))
     else:
         response = jsonify(releases=releases)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from nzc_twinning.namespaces import TW
 
-from .answers import current, page_query, release_or_503, select, tag
+from .answers import current, page_query, preferred, release_or_503, select, tag
 from .errors import error_response
 from .linked_data import compact
 
@@ -116,7 +116,7 @@ def find(text: str, limit: int) -> list[Hit]:
 def wants_json() -> bool:
     if request.args.get("format") == "json":
         return True
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    return preferred(("text/html", "application/json")) == "application/json"
 
 
 def search() -> Response:

@@ -86,7 +86,7 @@ def graph_store(rest: str | None = None) -> Response:
     if graph is not None and (problem := iri_error(graph)):
         return error_response(400, f"parameter 'graph': {graph!r} is not an IRI ({problem})")
     if request.method in ("GET", "HEAD"):
-        name = negotiate(PAGE_FORMATS, request.accept_mimetypes, format_hints())
+        name = negotiate(PAGE_FORMATS, format_hints())
         if name is None:
             return error_response(406, "graphs are available as " + ", ".join(PAGE_FORMATS))
         response = read_graph(name, graph)
