@@ -10,12 +10,13 @@ yet does not block the link. Everything is read from the fact files, so the chec
 """
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from nzc_twinning.text import fold
 
 from . import cities, wikidata_links
 from .table import Row, read_table
@@ -61,10 +62,9 @@ class Candidate:
 
 
 def comparable(name: str) -> str:
-    """A name without case, accents, hyphens and apostrophes, so 'Reykjavik' matches 'Reykjavík'."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[-'’]", " ", letters).casefold().split())
+    """A name folded as search folds it (nzc_twinning/text.py), hyphens and apostrophes as spaces, so 'Reykjavik'
+    matches 'Reykjavík' and 'Sonderborg' 'Sønderborg'."""
+    return fold(re.sub(r"[-'’]", " ", name))
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

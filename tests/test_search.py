@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-import web.search
+import nzc_twinning.text
 from nzc_twinning.namespaces import TW, entity_iri
 
 from .conftest import csv_rows
@@ -140,6 +140,6 @@ def test_get_search_equal_matches_by_kind(client):
 
 
 def test_fold_examples():
-    """The examples in web/search.py's docstrings hold (fold: Luleå, WÜRZBURG, Malmö, Łódź, Straße)."""
-    failures, tried = doctest.testmod(web.search)
+    """The examples in fold's docstring hold (Luleå, WÜRZBURG, Malmö, Łódź, Straße)."""
+    failures, tried = doctest.testmod(nzc_twinning.text)
     assert failures == 0 and tried >= 1

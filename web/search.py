@@ -3,12 +3,12 @@ text, accent- and case-insensitively, ranked. The names come from one page query
 page's (so search works on every backend), folded once into an index kept per release id; matching runs in Python
 because SPARQL has no accent-insensitive comparison that Oxigraph and Virtuoso share."""
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from nzc_twinning.namespaces import TW
+from nzc_twinning.text import fold
 
 from .answers import current, page_query, preferred, release_or_503, select, tag
 from .errors import error_response
@@ -18,24 +18,11 @@ bp = Blueprint("search", __name__)
 
 MAX_TEXT = 200  # characters of search text
 DEFAULT_LIMIT, MAX_LIMIT = 20, 200
-# Letters that Unicode does not decompose into a base letter and a mark, spelled as a reader without them would.
-LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ŀ": "l"})
 # Among equally good matches, the kinds researchers look for most come first.
 TYPE_RANK = {TW + name: rank for rank, name in enumerate((  # classes not listed come after, all alike
     "City", "Pilot", "Cohort", "Programme", "Mission", "Twin", "ExchangeActivity", "Project", "SourceDocument",
     "ReplicationPlan", "MissionLabelRound"))}
 KINDS = ("exact", "prefix", "word prefix", "substring")
-
-
-def fold(text: str) -> str:
-    """Text as search compares it: without accents, case or spacing differences.
-
-    >>> fold("Luleå"), fold("WÜRZBURG"), fold("Malmö"), fold("Łódź"), fold("Straße  Nord")
-    ('lulea', 'wurzburg', 'malmo', 'lodz', 'strasse nord')
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(LETTERS)
-    return " ".join(bare.split())
 
 
 @dataclass(frozen=True)
