@@ -19,6 +19,7 @@ from graph.release import build_release, current_release
 from graph.remote import STATE, Engine
 from loaders.quads import Quads
 from server import create_app
+from web.answers import best_offer
 
 from .conftest import SHAPES, SHARED, csv_rows
 
@@ -220,6 +221,18 @@ def test_get_id_json_or_n3_accept(client, accept, media):
 def test_get_accept_with_a_charset_parameter(client, path):
     response = client.get(path, headers={"Accept": "text/turtle; charset=utf-8"})
     assert response.status_code == 200 and response.mimetype == "text/turtle"
+
+
+def test_get_long_accept_header_is_matched_but_not_kept(client):
+    """Accept headers are matched once and kept (web/answers.py best_offer), but not one far longer than clients send:
+    a client could otherwise make each process hold hundreds of such headers."""
+    kept = best_offer.cache_info().currsize
+    long = ", ".join(f"application/x-{number}" for number in range(200)) + ", text/turtle"
+    response = client.get("/id/city/lund", headers={"Accept": long})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert best_offer.cache_info().currsize == kept
+    client.get("/id/city/lund", headers={"Accept": f"text/turtle, application/x-{time.monotonic_ns()};q=0.1"})
+    assert best_offer.cache_info().currsize == kept + 1
 
 
 def test_get_id_not_acceptable_varies_by_accept(client):

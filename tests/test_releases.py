@@ -505,6 +505,12 @@ def test_remote_server_without_the_store_folder(backend, history, history_app, t
             assert "/dumps/twinning.nq" in urls and not any(url.endswith(".gz") for url in urls), path
             assert all(client.head(url).status_code == 200 for url in urls), path
         assert client.get("/timemap/dumps/twinning.nq.gz").status_code == 404
+        assert ".gz" not in client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+        paths = client.get("/openapi.json").get_json()["paths"]
+        examples = {parameter["example"] for path in ("/dumps/{name}", "/releases/{id}/dumps/{name}",
+                                                      "/timemap/dumps/{name}")
+                    for parameter in paths[path]["get"]["parameters"] if parameter["name"] == "name"}
+        assert examples == {"twinning.nq"}  # an example that can be tried here
         assert newer.id in client.get("/timemap/dumps/twinning.nq").get_data(as_text=True)
         changes = client.get(f"/releases/{newer.id}/changes")
         assert changes.status_code == 404 and changes.get_json()["status"] == 404

@@ -108,6 +108,13 @@ def test_get_search_html(client):
     assert bare.status_code == 200 and b'name="q"' in bare.data
 
 
+def test_get_search_json_with_parameters(client):
+    """A media type parameter (a charset) does not keep a client from getting JSON, as on every other route."""
+    response = client.get("/search", query_string={"q": "wurzburg"},
+                          headers={"Accept": "application/json; charset=utf-8"})
+    assert response.mimetype == "application/json" and response.get_json()[0]["iri"] == entity_iri("city", "wurzburg")
+
+
 def test_get_search_live_json(live_server):
     """Through the real server: the JSON a script would read, and the error shape."""
     request = urllib.request.Request(live_server + "/search?" + urllib.parse.urlencode({"q": "Würz"}),

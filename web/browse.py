@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, render_template, request, url_for
 
 from graph.errors import NotFound
+from nzc_twinning.text import fold
 
 from .answers import current, page_query, release_or_503, select, tag
 from .linked_data import local_href
-from .search import fold
 
 bp = Blueprint("browse", __name__)
 

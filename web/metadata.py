@@ -153,7 +153,7 @@ def release_paths(sparql: dict, error: dict) -> dict:
                "schema": {"type": "string"}, **({"example": held.id} if held else {})}
     dump_name = {"name": "name", "in": "path", "required": True, "description": "A dump file's name.",
                  "schema": {"type": "string", "pattern": r"^twinning\.(ttl|nt|nq|trig|jsonld)(\.gz)?$"},
-                 "example": "twinning.nq.gz"}
+                 "example": nquads_dump()}
     resource = [{"name": "type", "in": "path", "required": True, "schema": {"type": "string"}, "example": "city"},
                 {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "example": "lund"}]
     accept_datetime = {"name": "Accept-Datetime", "in": "header", "required": False,
@@ -209,7 +209,8 @@ def release_paths(sparql: dict, error: dict) -> dict:
             {"200": {"description": "The release's own file.", "headers": memento, "content": graph_files},
              **unknown}),
         "/timemap/dumps/{name}": get(
-            "dumpTimeMap", "The mementos of a dump file: one per kept release", [dump_name],
+            "dumpTimeMap", "The mementos of a dump file: one per kept release whose dump this server gives",
+            [dump_name],
             {"200": {"description": "TimeMap (RFC 7089) in link format.", "content": link_format},
              "404": {"description": "No kept release has such a dump.", **problem}}),
         "/releases/{id}/id/{type}/{slug}": get(
